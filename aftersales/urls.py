@@ -1,0 +1,23 @@
+"""Top-level URLs: the desk, Django's auth views, the language switch, the admin."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from tickets.views import health
+
+admin.site.site_header = _("After-sales desk")
+admin.site.site_title = _("After-sales desk")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", include("tickets.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,37 @@
+"""Writing the audit trail. Every state change in the desk goes through here."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from tickets.models import AuditEntry
+
+
+def actor_fields(actor) -> dict:
+    """Split an actor into the user (if a person) and a readable label.
+
+    ``actor`` is a User, or a string naming a system actor such as ``"system:sweep"``
+    or ``"api:erp-main"``.
+    """
+    if actor is None:
+        return {"actor": None, "actor_label": "system"}
+    if isinstance(actor, str):
+        return {"actor": None, "actor_label": actor}
+    return {"actor": actor, "actor_label": actor.get_username()}
+
+
+def audit_record(*, subject, actor, action: str, field: str = "", from_value="", to_value="",
+                 reason: str = "") -> AuditEntry:
+    """Append one audit entry about ``subject`` (any model instance with a store)."""
+    store_id = subject.pk if subject._meta.model_name == "store" else getattr(subject, "store_id", None)
+    if store_id is None and hasattr(subject, "dispute"):
+        store_id = subject.dispute.store_id
+    return AuditEntry.objects.create(
+        store_id=store_id,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        action=action,
+        field=field,
+        from_value=str(from_value or ""),
+        to_value=str(to_value or ""),
+        reason=reason or "",
+        **actor_fields(actor),
+    )

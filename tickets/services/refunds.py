@@ -1,0 +1,62 @@
+"""Recording refunds. The desk never moves money; it records what the marketplace paid."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.models import Order, Refund
+
+from .audit import actor_fields, audit_record
+
+AMOUNT_NOT_POSITIVE = gettext_lazy("A refund must be more than zero.")
+
+
+def refund_record(*, order: Order, amount: Decimal, reason: str, actor, source: str | None = None,
+                  dispute=None, return_request=None, currency: str | None = None, external_id: str = "",
+                  note: str = "", refunded_at=None) -> Refund:
+    """Record a refund and add it to the order's refunded total.
+
+    1. Lock the order, so two refunds at once cannot both pass the cap check.
+    2. Refuse a currency other than the order's, and a total above what was paid.
+    3. Write the refund and the new total together; the order's check constraint
+       backs the cap should anything bypass this function.
+    """
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": AMOUNT_NOT_POSITIVE})
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if currency and currency != locked.currency:
+            raise ValidationError({"currency": _("Refunds of order %(order)s are in %(currency)s.") % {
+                "order": locked.order_number, "currency": locked.currency}})
+        if amount > locked.refundable_amount:
+            raise ValidationError({"amount": _(
+                "%(amount)s %(currency)s is more than the %(left)s %(currency)s still refundable on order "
+                "%(order)s (paid %(total)s, refunded %(refunded)s)."
+            ) % {"amount": amount, "currency": locked.currency, "left": locked.refundable_amount,
+                 "order": locked.order_number, "total": locked.total, "refunded": locked.refunded_amount}})
+        refund = Refund(
+            store_id=locked.store_id, order=locked, dispute=dispute, return_request=return_request, amount=amount,
+            currency=locked.currency, reason=reason, external_id=external_id, note=note,
+            recorded_by=actor_fields(actor)["actor"], refunded_at=refunded_at or timezone.now(),
+        )
+        if source:
+            refund.source = source
+        refund.full_clean()
+        try:
+            with transaction.atomic():
+                refund.save()
+                Order.objects.filter(pk=locked.pk).update(refunded_amount=F("refunded_amount") + amount,
+                                                          updated_at=timezone.now())
+        except IntegrityError as exc:
+            raise ValidationError({"amount": _("The refund would exceed what the buyer paid.")}) from exc
+        audit_record(subject=locked, actor=actor, action="refund", field="refunded_amount",
+                     from_value=locked.refunded_amount, to_value=locked.refunded_amount + amount,
+                     reason=f"{refund.get_reason_display()} {amount} {locked.currency} {note}".strip())
+    order.refunded_amount = locked.refunded_amount + amount
+    return refund

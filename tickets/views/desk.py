@@ -1,0 +1,80 @@
+"""The agent's pages: home, the ticket queue and a ticket."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.choices import ClockState, TicketStatus
+from tickets.forms import TicketStatusForm
+from tickets.models import AuditEntry, Clock, Ticket
+from tickets.models.tickets import OPEN_TICKET_STATUSES
+from tickets.selectors import stores_for_user, ticket_for_user, unread_alerts_for_user
+from tickets.services.tickets import ticket_set_status
+from tickets.services.workflow import allowed_next
+
+
+@login_required
+def home(request):
+    now = timezone.now()
+    stores = stores_for_user(request.user).annotate(
+        open_tickets=Count("tickets", filter=Q(tickets__status__in=OPEN_TICKET_STATUSES), distinct=True),
+    )
+    clocks = Clock.objects.visible_to(request.user).filter(state=ClockState.RUNNING)
+    context = {
+        "stores": stores,
+        "overdue": clocks.filter(due_at__lte=now).count(),
+        "due_today": clocks.filter(due_at__gt=now, due_at__lte=now + timezone.timedelta(hours=24)).count(),
+        "unread_alerts": unread_alerts_for_user(request.user).count(),
+        "my_tickets": Ticket.objects.visible_to(request.user)
+        .filter(assignee=request.user, status__in=OPEN_TICKET_STATUSES)
+        .select_related("store", "order")[:20],
+    }
+    return render(request, "tickets/home.html", context)
+
+
+@login_required
+def ticket_list(request):
+    tickets = (
+        Ticket.objects.visible_to(request.user)
+        .filter(status__in=OPEN_TICKET_STATUSES)
+        .select_related("store", "order", "assignee")
+        .order_by("-updated_at", "-pk")[:100]
+    )
+    return render(request, "tickets/ticket_list.html", {"tickets": tickets})
+
+
+@login_required
+def ticket_detail(request, pk):
+    ticket = ticket_for_user(request.user, pk)
+    form = TicketStatusForm(initial={"status": ticket.status})
+    status_code = 200
+    if request.method == "POST":
+        form = TicketStatusForm(request.POST)
+        if form.is_valid():
+            try:
+                ticket_set_status(ticket=ticket, status=form.cleaned_data["status"], actor=request.user,
+                                  reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Status changed to “%(status)s”.") % {
+                    "status": ticket.get_status_display()})
+                return redirect("ticket-detail", pk=ticket.pk)
+        status_code = 400
+    history = AuditEntry.objects.filter(
+        content_type__app_label="tickets", content_type__model="ticket", object_id=ticket.pk
+    ).select_related("actor")[:50]
+    context = {
+        "ticket": ticket,
+        "thread": ticket.messages.select_related("author"),
+        "clocks": ticket.clocks.all(),
+        "form": form,
+        "allowed": [TicketStatus(s).label for s in allowed_next(ticket)],
+        "history": history,
+    }
+    return render(request, "tickets/ticket_detail.html", context, status=status_code)
