@@ -14,6 +14,7 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", include("tickets.urls")),
+    path("api/v1/", include("tickets.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models.base import StoreScopedQuerySet, scoped_manager
+from tickets.models.base import StoreScopedQuerySet
 from tickets.models.stores import Store, language_validator
 
 
@@ -76,6 +76,11 @@ class ReplyTemplate(models.Model):
         return f"{self.code}: {self.title}"
 
 
+class TemplateBodyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(template__in=ReplyTemplate.objects.visible_to(user))
+
+
 class TemplateBody(models.Model):
     """The text of a template in one language. Edits add a version; earlier ones stay."""
 
@@ -89,7 +94,7 @@ class TemplateBody(models.Model):
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = scoped_manager("template__store")
+    objects = TemplateBodyQuerySet.as_manager()
 
     class Meta:
         ordering = ["template", "language", "-version"]

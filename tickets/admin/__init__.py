@@ -1,1 +1,9 @@
-"""Django admin for every model of the desk."""
+"""Django admin for every model of the desk, one module per concept.
+
+Importing the modules registers their admins. ``base`` holds the two rules every
+page obeys: rows scoped to the user's stores, and status changes through services.
+"""
+
+from . import audit, clocks, disputes, orders, returns, stores, tickets
+
+__all__ = ["audit", "clocks", "disputes", "orders", "returns", "stores", "tickets"]

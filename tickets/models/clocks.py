@@ -64,7 +64,8 @@ class Clock(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject_key"], condition=Q(state=ClockState.RUNNING),
-                                    name="clock_one_running_per_subject"),
+                                    name="clock_one_running_per_subject",
+                                    violation_error_message=_("A clock of this kind already runs on this subject.")),
             models.CheckConstraint(condition=Q(kind__in=ClockKind.values), name="clock_kind_valid"),
             models.CheckConstraint(condition=Q(state__in=ClockState.values), name="clock_state_valid"),
             models.CheckConstraint(condition=Q(due_at__gte=F("started_at")), name="clock_due_after_start"),
@@ -107,3 +108,5 @@ class Clock(models.Model):
             raise ValidationError(_("A clock must run on a dispute, a return, a message, a ticket or an order."))
         if self.started_at and self.due_at and self.due_at < self.started_at:
             raise ValidationError({"due_at": _("A clock cannot be due before it starts.")})
+        if self.warn_at and self.due_at and self.warn_at > self.due_at:
+            raise ValidationError({"warn_at": _("The warning cannot come after the due time.")})

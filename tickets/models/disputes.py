@@ -28,7 +28,7 @@ from .tickets import Ticket
 def _reason_matches_family() -> Q:
     condition = Q()
     for family, reasons in REASONS_BY_FAMILY.items():
-        condition |= Q(family=family, reason__in=[str(r) for r in reasons])
+        condition |= Q(family=family, reason__in=sorted(str(r) for r in reasons))
     return condition
 
 
@@ -129,7 +129,8 @@ class DisputeProposal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dispute", "party", "version"], name="proposal_version_unique"),
             models.UniqueConstraint(fields=["dispute", "party"], condition=Q(status=ProposalStatus.PENDING),
-                                    name="proposal_one_pending_per_party"),
+                                    name="proposal_one_pending_per_party",
+                                    violation_error_message=_("This party already has a pending proposal.")),
             models.CheckConstraint(condition=Q(amount__gte=0), name="proposal_amount_non_negative"),
             models.CheckConstraint(condition=Q(version__gte=1), name="proposal_version_positive"),
             models.CheckConstraint(condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"),

@@ -47,7 +47,8 @@ class Return(TimeStampedModel):
             models.UniqueConstraint(fields=["store", "external_id"], name="return_external_id_unique_per_store"),
             # One live return per dispute; a lapsed or cancelled one may be followed by another.
             models.UniqueConstraint(fields=["dispute"], condition=~Q(status__in=ENDED_RETURN_STATUSES),
-                                    name="return_one_active_per_dispute"),
+                                    name="return_one_active_per_dispute",
+                                    violation_error_message=_("This dispute already has a return under way.")),
             models.CheckConstraint(condition=Q(status__in=ReturnStatus.values), name="return_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status__in=SHIPPED_RETURN_STATUSES) | ~Q(tracking_number=""),

@@ -101,7 +101,8 @@ class Message(models.Model):
             models.CheckConstraint(condition=Q(kind__in=MessageKind.values), name="message_kind_valid"),
             models.CheckConstraint(condition=~Q(body=""), name="message_body_not_empty"),
             models.CheckConstraint(condition=~Q(kind=MessageKind.BUYER) | Q(author__isnull=True),
-                                   name="message_buyer_has_no_staff_author"),
+                                   name="message_buyer_has_no_staff_author",
+                                   violation_error_message=_("A buyer's message cannot have a staff author.")),
         ]
 
     def __str__(self):

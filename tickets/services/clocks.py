@@ -29,7 +29,12 @@ def clock_start(*, kind: str, subject, started_at, due_at, actor, warn_at=None, 
             audit_record(subject=clock, actor=actor, action="clock_start", field="state",
                          to_value=ClockState.RUNNING, reason=f"{kind} due {due_at.isoformat()}")
     except IntegrityError:
-        return Clock.objects.get(kind=kind, subject_key=clock.subject_key, state=ClockState.RUNNING)
+        # Only the "one running clock per subject" rule can fail here (the rest was
+        # validated above): another caller started it first, so theirs is the clock.
+        running = Clock.objects.filter(kind=kind, subject_key=clock.subject_key, state=ClockState.RUNNING).first()
+        if running is None:
+            raise
+        return running
     return clock
 
 

@@ -11,7 +11,7 @@ from tickets.choices import DisputeOutcome, DisputeStatus, ProposalStatus
 from tickets.models import Dispute, DisputeProposal
 
 from .audit import audit_record
-from .workflow import transition
+from .workflow import check_transition, transition
 
 OUTCOME_REQUIRED = gettext_lazy("Choose the outcome of the dispute to resolve it.")
 OUTCOME_ONLY_WHEN_RESOLVED = gettext_lazy("An outcome can only be set when the dispute is resolved.")
@@ -21,6 +21,7 @@ def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = ""
                        at=None) -> Dispute:
     """Move a dispute along its workflow. Resolving needs an outcome, and only
     resolving may set one; ``at`` is the platform's time of the event."""
+    check_transition(dispute, status)
     when = at or timezone.now()
     extra = {}
     if status == DisputeStatus.RESOLVED:

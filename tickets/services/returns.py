@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from tickets.choices import ReturnStatus
 from tickets.models import Return
 
-from .workflow import transition
+from .workflow import check_transition, transition
 
 TRACKING_REQUIRED = gettext_lazy("Enter the buyer's return tracking number.")
 
@@ -16,6 +16,7 @@ def return_set_status(*, ret: Return, status: str, actor, reason: str = "", trac
                       carrier: str = "", at=None) -> Return:
     """Move a return along its workflow, stamping the time of each step.
     Shipping back needs the buyer's return tracking number."""
+    check_transition(ret, status)
     when = at or timezone.now()
     extra = {}
     if status == ReturnStatus.IN_TRANSIT:

@@ -63,7 +63,8 @@ def check_transition(obj, to: str, *, current: str | None = None) -> None:
     current = getattr(obj, field) if current is None else current
     verbose = model._meta.verbose_name
     if to not in table:
-        raise InvalidTransition({field: _("“%(to)s” is not a %(object)s status.") % {"to": to, "object": verbose}})
+        raise InvalidTransition({field: _("“%(to)s” is not one of the %(object)s statuses.") % {
+            "to": to, "object": verbose}})
     if to == current:
         raise InvalidTransition({field: _("The %(object)s is already “%(status)s”.") % {
             "object": verbose, "status": _label(model, field, current)}})
@@ -76,7 +77,7 @@ def check_transition(obj, to: str, *, current: str | None = None) -> None:
             }
         else:
             hint = _("“%(from)s” is final.") % {"from": _label(model, field, current)}
-        raise InvalidTransition({field: _("A %(object)s cannot go from “%(from)s” to “%(to)s”. %(hint)s") % {
+        raise InvalidTransition({field: _("This %(object)s cannot go from “%(from)s” to “%(to)s”. %(hint)s") % {
             "object": verbose, "from": _label(model, field, current), "to": _label(model, field, to), "hint": hint}})
 
 

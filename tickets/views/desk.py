@@ -31,7 +31,7 @@ def home(request):
         "unread_alerts": unread_alerts_for_user(request.user).count(),
         "my_tickets": Ticket.objects.visible_to(request.user)
         .filter(assignee=request.user, status__in=OPEN_TICKET_STATUSES)
-        .select_related("store", "order")[:20],
+        .select_related("store", "order", "assignee")[:20],
     }
     return render(request, "tickets/home.html", context)
 
