@@ -13,20 +13,22 @@ from django.core.management.utils import find_command
 
 class Command(DjangoCompileMessages):
     def handle(self, **options):
+        catalogues = [po for root in settings.LOCALE_PATHS for po in Path(root).rglob("*.po")]
+        if not catalogues:
+            # A checkout without catalogues has nothing to compile; Django would stop with an error.
+            if options["verbosity"] > 0:
+                self.stdout.write("No translation catalogues under LOCALE_PATHS; nothing to compile.")
+            return None
         if find_command(self.program):
             return super().handle(**options)
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 
-        roots = [Path(p) for p in settings.LOCALE_PATHS]
-        count = 0
-        for root in roots:
-            for po_path in root.rglob("*.po"):
-                with po_path.open("rb") as fh:
-                    catalog = read_po(fh)
-                with po_path.with_suffix(".mo").open("wb") as fh:
-                    write_mo(fh, catalog)
-                count += 1
+        for po_path in catalogues:
+            with po_path.open("rb") as fh:
+                catalog = read_po(fh)
+            with po_path.with_suffix(".mo").open("wb") as fh:
+                write_mo(fh, catalog)
         if options["verbosity"] > 0:
-            self.stdout.write(f"msgfmt not found: compiled {count} catalogue(s) with Babel.")
+            self.stdout.write(f"msgfmt not found: compiled {len(catalogues)} catalogue(s) with Babel.")
         return None
