@@ -162,6 +162,13 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "desk@localhost")
 
+# Alerts -------------------------------------------------------------------------
+# An outbound webhook for every alert (optional); bodies are signed with the secret.
+ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL")
+ALERT_WEBHOOK_SECRET = env_str("ALERT_WEBHOOK_SECRET")
+if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("ALERT_WEBHOOK_SECRET must be set when ALERT_WEBHOOK_URL is")
+
 # Celery -----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -169,13 +176,14 @@ if REDIS_URL:
 else:
     # kombu's filesystem transport: a broker made of three folders, no server at all.
     _broker_dir = VAR_DIR / "celery-broker"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -188,6 +196,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Fixed system jobs live here, in code; `expires` drops a tick that waited too long
 # in the queue, since the next tick redoes the same state-based work.
 CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {
+        "task": "tickets.sweep_deadlines",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
     "record-beat-heartbeat": {
         "task": "tickets.record_heartbeat",
         "schedule": crontab(),

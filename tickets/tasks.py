@@ -1,10 +1,48 @@
 """Celery tasks. Thin: they parse arguments and call services."""
 
+import logging
+
 from celery import shared_task
 
+from tickets.models import AlertDelivery
+from tickets.services.delivery import deliveries_create, delivery_attempt
 from tickets.services.health import heartbeat_record
+
+log = logging.getLogger(__name__)
+
+# Webhook retries: 30 s, 2 min, 8 min, 32 min, ~2 h. Short enough for Redis's
+# visibility timeout; deadlines themselves are never kept as ETA tasks.
+WEBHOOK_RETRIES = 5
 
 
 @shared_task(name="tickets.record_heartbeat", ignore_result=True)
 def record_heartbeat(name: str = "beat") -> None:
     heartbeat_record(name=name)
+
+
+@shared_task(name="tickets.sweep_deadlines", ignore_result=True)
+def sweep_deadlines() -> str:
+    from tickets.services.sweep import sweep
+
+    result = sweep()
+    log.info("sweep: %s", result.as_line())
+    return result.as_line()
+
+
+@shared_task(name="tickets.deliver_alerts", ignore_result=True)
+def deliver_alerts(alert_ids: list[int]) -> None:
+    from tickets.models import Alert
+
+    for alert in Alert.objects.filter(pk__in=alert_ids).select_related("clock", "store"):
+        for delivery in deliveries_create(alert=alert):
+            if delivery.status == AlertDelivery.Status.SENT:
+                continue
+            if not delivery_attempt(delivery=delivery) and delivery.channel == AlertDelivery.Channel.WEBHOOK:
+                deliver_webhook.apply_async((delivery.pk,), countdown=30)
+
+
+@shared_task(name="tickets.deliver_webhook", bind=True, ignore_result=True, max_retries=WEBHOOK_RETRIES)
+def deliver_webhook(self, delivery_id: int) -> None:
+    delivery = AlertDelivery.objects.select_related("alert__clock", "alert__store").get(pk=delivery_id)
+    if not delivery_attempt(delivery=delivery):
+        raise self.retry(countdown=30 * 4 ** self.request.retries)

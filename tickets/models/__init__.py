@@ -1,12 +1,13 @@
 """The domain model of the desk, one module per concept."""
 
-from .alerts import Alert, AlertReceipt
+from .alerts import Alert, AlertDelivery, AlertReceipt, DeliveryAttempt
 from .audit import AuditEntry, Heartbeat
 from .buyers import Buyer
 from .clocks import Clock
 from .disputes import Dispute, DisputeProposal
 from .evidence import Evidence
 from .orders import Order, OrderItem
+from .policies import ClockPolicy
 from .refunds import Refund
 from .returns import Return
 from .staff import User
@@ -14,6 +15,25 @@ from .stores import Store, StoreHoliday
 from .tickets import Message, Ticket
 
 __all__ = [
-    "Alert", "AlertReceipt", "AuditEntry", "Buyer", "Clock", "Dispute", "DisputeProposal", "Evidence",
-    "Heartbeat", "Message", "Order", "OrderItem", "Refund", "Return", "Store", "StoreHoliday", "Ticket", "User",
+    "Alert",
+    "AlertDelivery",
+    "AlertReceipt",
+    "DeliveryAttempt",
+    "AuditEntry",
+    "Buyer",
+    "Clock",
+    "ClockPolicy",
+    "Dispute",
+    "DisputeProposal",
+    "Evidence",
+    "Heartbeat",
+    "Message",
+    "Order",
+    "OrderItem",
+    "Refund",
+    "Return",
+    "Store",
+    "StoreHoliday",
+    "Ticket",
+    "User",
 ]

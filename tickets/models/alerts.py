@@ -60,3 +60,62 @@ class AlertReceipt(models.Model):
 
     def __str__(self):
         return f"{self.alert} → {self.user}"
+
+
+class AlertDelivery(models.Model):
+    """One alert on its way out by email or webhook. Written before the first
+    attempt, so an alert whose sending fails is never lost: it stays pending or
+    failed here, with every attempt beside it."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("to"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = scoped_manager("alert__store")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel", "target"], name="alert_delivery_once_per_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} → {self.target}: {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at sending a delivery, recorded before the call and completed after."""
+
+    delivery = models.ForeignKey(AlertDelivery, on_delete=models.CASCADE, related_name="attempt_log",
+                                 verbose_name=_("delivery"))
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="delivery_attempt_unique")]
+
+    def __str__(self):
+        return f"#{self.number} {'ok' if self.ok else self.error or self.status_code}"

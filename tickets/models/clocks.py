@@ -1,5 +1,6 @@
 """Platform clocks: one row per running deadline, found by an index on its due time."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +11,7 @@ from tickets.choices import ClockKind, ClockState
 from .base import currency_field, money_field, scoped_manager
 from .disputes import Dispute
 from .orders import Order
+from .policies import ClockPolicy
 from .returns import Return
 from .stores import Store
 from .tickets import Message, Ticket
@@ -49,6 +51,18 @@ class Clock(models.Model):
     amount_at_stake = money_field(_("amount at stake"), null=True, blank=True)
     # How the due time was computed (policy, calendar, timezone, start event).
     basis = models.JSONField(_("basis"), default=dict, blank=True)
+    policy = models.ForeignKey(ClockPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="clocks",
+                               verbose_name=_("policy"))
+    # The alert ladder: the highest step already raised (0 none, 1 warning,
+    # 2 escalation, 3 breach) and when the next step falls due.
+    alerted_level = models.PositiveSmallIntegerField(_("alert step raised"), default=0)
+    next_alert_at = models.DateTimeField(_("next alert at"), null=True, blank=True)
+    # Who owned the subject when the clock lapsed: the service figures count it against them.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("owner at lapse"))
+    consequence_applied_at = models.DateTimeField(_("consequence applied"), null=True, blank=True)
+    # Set when sweeping this clock raised an error: it is retried after this time.
+    held_until = models.DateTimeField(_("held until"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = scoped_manager()
@@ -60,6 +74,8 @@ class Clock(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=Q(state=ClockState.RUNNING), name="clock_running_due_idx"),
             models.Index(fields=["warn_at"], condition=Q(state=ClockState.RUNNING), name="clock_running_warn_idx"),
+            models.Index(fields=["next_alert_at"], condition=Q(state=ClockState.RUNNING),
+                         name="clock_running_alert_idx"),
             models.Index(fields=["store", "state", "due_at"], name="clock_store_state_due_idx"),
         ]
         constraints = [

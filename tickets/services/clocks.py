@@ -1,27 +1,71 @@
-"""Starting and stopping clocks. The sweep that breaches them is in its own issue;
-these are the events every caller (admin, UI, API, tasks, commands) goes through."""
+"""Starting, meeting and cancelling clocks, and explaining them.
+
+Every event that starts or stops a clock calls one of these functions, whoever
+reports it (admin, agent pages, API, tasks, commands). Lengths never live in code:
+they come from the marketplace's current ``ClockPolicy``.
+"""
+
+import datetime as dt
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tickets.choices import ClockState
-from tickets.models import Clock
+from tickets.choices import ClockKind, ClockState
+from tickets.models import AuditEntry, Clock, ClockPolicy
 
-from .audit import audit_record
+from .audit import actor_fields, audit_record
+from .calendar import calendar_for_store, first_response_due
 from .workflow import transition
 
 
+class NoPolicy(LookupError):
+    """No current policy for this marketplace and clock kind."""
+
+
+def policy_current(*, marketplace: str, kind: str) -> ClockPolicy:
+    policy = ClockPolicy.objects.filter(marketplace=marketplace, kind=kind, is_current=True).first()
+    if policy is None:
+        raise NoPolicy(f"no current {kind} policy for {marketplace}")
+    return policy
+
+
+def clock_schedule(*, policy: ClockPolicy, store, started_at: dt.datetime) -> dict:
+    """Due, warning and escalation times of a clock started now under ``policy``.
+
+    Marketplace clocks are elapsed time; working-hours clocks count the store's
+    calendar. Warning points never fall before the start.
+    """
+    explanation = {}
+    if policy.uses_working_hours:
+        due_at, explanation = first_response_due(
+            calendar_for_store(store), started_at, inside=policy.length,
+            outside=policy.outside_length or policy.length, cap=policy.cap or policy.length * 8,
+        )
+    else:
+        due_at = started_at + policy.length
+    warn_at = escalate_at = None
+    if policy.raises_alerts and policy.warn_before:
+        warn_at = max(started_at, due_at - policy.warn_before)
+        escalate_at = max(warn_at, due_at - policy.effective_escalate_before)
+    return {"due_at": due_at, "warn_at": warn_at, "escalate_at": escalate_at, "calendar": explanation}
+
+
 def clock_start(*, kind: str, subject, started_at, due_at, actor, warn_at=None, escalate_at=None,
-                amount_at_stake=None, currency: str = "", basis: dict | None = None) -> Clock:
-    """Start a clock on ``subject`` (a dispute, return, message, ticket or order).
+                amount_at_stake=None, currency: str = "", basis: dict | None = None, policy=None) -> Clock:
+    """Start a clock with explicit times on ``subject`` (a dispute, return, message,
+    ticket or order).
 
     Starting a kind that already runs on the subject returns the running clock
     unchanged: a re-synced event must never start a second clock.
     """
     field = {"return": "return_request"}.get(subject._meta.model_name, subject._meta.model_name)
+    alerts = [t for t in (warn_at, escalate_at) if t is not None]
     clock = Clock(kind=kind, store_id=subject.store_id, started_at=started_at, due_at=due_at, warn_at=warn_at,
-                  escalate_at=escalate_at, amount_at_stake=amount_at_stake, currency=currency or "USD",
-                  basis=basis or {}, **{field: subject})
+                  escalate_at=escalate_at, next_alert_at=min(alerts) if alerts else None,
+                  amount_at_stake=amount_at_stake, currency=currency or "USD", basis=basis or {}, policy=policy,
+                  **{field: subject})
     clock.full_clean(exclude=["subject_key"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -38,12 +82,123 @@ def clock_start(*, kind: str, subject, started_at, due_at, actor, warn_at=None, 
     return clock
 
 
-def clock_meet(*, clock: Clock, actor, reason: str = "", at=None) -> Clock:
+def clock_start_for(*, kind: str, subject, started_at: dt.datetime, actor, start_event: str,
+                    amount_at_stake: Decimal | None = None, currency: str = "") -> Clock | None:
+    """Start ``kind`` on ``subject`` at the platform time of ``start_event``, with
+    lengths from the store's marketplace policy. Without a policy (a marketplace
+    that has no such clock) nothing starts."""
+    store = subject.store
+    try:
+        policy = policy_current(marketplace=store.marketplace, kind=kind)
+    except NoPolicy:
+        return None
+    schedule = clock_schedule(policy=policy, store=store, started_at=started_at)
+    basis = {
+        "policy_id": policy.pk,
+        "policy_version": policy.version,
+        "marketplace": store.marketplace,
+        "length_hours": policy.length.total_seconds() / 3600,
+        "start_event": start_event,
+        "started_at": started_at.isoformat(),
+        "timezone": store.timezone,
+        **schedule["calendar"],
+    }
+    return clock_start(kind=kind, subject=subject, started_at=started_at, due_at=schedule["due_at"],
+                       warn_at=schedule["warn_at"], escalate_at=schedule["escalate_at"], actor=actor,
+                       amount_at_stake=amount_at_stake, currency=currency, basis=basis, policy=policy)
+
+
+def _stop_running(clocks, *, to: str, time_field: str, at: dt.datetime, actor, reason: str) -> int:
+    """Move the running clocks of ``clocks`` to ``to`` in one conditional UPDATE,
+    with one audit row each. Clocks already due before ``at`` are left to the sweep:
+    the deadline had passed, so the marketplace already applied the lapse."""
+    with transaction.atomic():
+        ids = list(clocks.filter(state=ClockState.RUNNING, due_at__gte=at)
+                   .select_for_update(skip_locked=False).values_list("pk", "store_id"))
+        if not ids:
+            return 0
+        changed = Clock.objects.filter(pk__in=[pk for pk, _ in ids], state=ClockState.RUNNING).update(
+            state=to, next_alert_at=None, updated_at=timezone.now(), **{time_field: at})
+        AuditEntry.objects.bulk_create([
+            AuditEntry(store_id=store_id, content_type=_clock_content_type(), object_id=pk, action="status",
+                       field="state", from_value=ClockState.RUNNING, to_value=to, reason=reason,
+                       **actor_fields(actor))
+            for pk, store_id in ids
+        ])
+    return changed
+
+
+def _clock_content_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Clock)
+
+
+def clocks_meet(*, clocks, actor, reason: str, at: dt.datetime | None = None) -> int:
     """The deadline was honoured (a reply, a decision, a tracking number...)."""
-    return transition(clock, to=ClockState.MET, actor=actor, reason=reason, extra={"met_at": at or timezone.now()})
+    return _stop_running(clocks, to=ClockState.MET, time_field="met_at", at=at or timezone.now(), actor=actor,
+                         reason=reason)
+
+
+def clocks_cancel(*, clocks, actor, reason: str, at: dt.datetime | None = None) -> int:
+    """The clocks no longer apply (the dispute was withdrawn or resolved...)."""
+    return _stop_running(clocks, to=ClockState.CANCELLED, time_field="cancelled_at", at=at or timezone.now(),
+                         actor=actor, reason=reason)
+
+
+def clock_meet(*, clock: Clock, actor, reason: str = "", at=None) -> Clock:
+    """Meet one clock by hand (admin); refused once it is no longer running."""
+    return transition(clock, to=ClockState.MET, actor=actor, reason=reason, extra={"met_at": at or timezone.now(),
+                                                                                   "next_alert_at": None})
 
 
 def clock_cancel(*, clock: Clock, actor, reason: str = "", at=None) -> Clock:
-    """The clock no longer applies (the dispute was withdrawn, the ticket merged...)."""
     return transition(clock, to=ClockState.CANCELLED, actor=actor, reason=reason,
-                      extra={"cancelled_at": at or timezone.now()})
+                      extra={"cancelled_at": at or timezone.now(), "next_alert_at": None})
+
+
+# Explaining a clock -------------------------------------------------------------------
+def _money(clock: Clock) -> str:
+    if clock.amount_at_stake is None:
+        return ""
+    return f"{clock.currency} {clock.amount_at_stake:,.2f}"
+
+
+def lapse_consequence(clock: Clock) -> str:
+    """What the marketplace does if this clock lapses, with the money at stake."""
+    money = _money(clock)
+    texts = {
+        ClockKind.DISPUTE_RESPONSE: _("Dispute lost by default: the buyer's refund of %(money)s executes."),
+        ClockKind.REFUND_DECISION: _("The platform refunds the %(money)s the buyer asked for."),
+        ClockKind.RETURN_SHIPMENT: _("The return lapses and the %(money)s is released to the seller."),
+        ClockKind.RECEIPT_CONFIRMATION: _("The return counts as received and the buyer is refunded %(money)s."),
+        ClockKind.FIRST_RESPONSE: _("Yellow warning and a lower service score; the ticket turns red."),
+        ClockKind.SENSITIVE_ESCALATION: _("The seller loses protection in a later dispute; the ticket turns red."),
+        ClockKind.REFUND_WINDOW: _("The buyer can no longer ask for a refund in this order."),
+        ClockKind.CHARGEBACK_WINDOW: _("The buyer's card issuer stops accepting chargebacks."),
+    }
+    return texts[clock.kind] % {"money": money or _("the amount")}
+
+
+def clock_explanation(clock: Clock) -> str:
+    """Why the clock is due when it is: policy, start event, calendar."""
+    basis = clock.basis or {}
+    parts = []
+    if basis.get("policy_version"):
+        parts.append(_("%(marketplace)s policy v%(version)s, %(hours)s h") % {
+            "marketplace": basis.get("marketplace", ""), "version": basis["policy_version"],
+            "hours": f"{basis.get('length_hours', 0):g}"})
+    if basis.get("start_event"):
+        parts.append(_("started by %(event)s at %(at)s (platform time)") % {
+            "event": basis["start_event"], "at": clock.started_at.isoformat()})
+    if "received_in_working_hours" in basis:
+        inside = _("inside working hours") if basis["received_in_working_hours"] else _("outside working hours")
+        parts.append(_("received %(inside)s: %(allowance)s working hours, never more than %(cap)s h") % {
+            "inside": inside, "allowance": f"{basis['allowance_hours']:g}", "cap": f"{basis['cap_hours']:g}"})
+        if basis.get("capped"):
+            parts.append(_("the cap applies"))
+        parts.append(_("calendar: %(calendar)s") % {"calendar": basis.get("calendar", "")})
+    elif basis.get("timezone"):
+        parts.append(_("elapsed time in UTC (store zone %(tz)s)") % {"tz": basis["timezone"]})
+    parts.append(_("due %(due)s") % {"due": clock.due_at.isoformat()})
+    return "; ".join(parts)

@@ -12,11 +12,12 @@ from .audit import audit_record
 from .workflow import transition
 
 
-def ticket_set_status(*, ticket: Ticket, status: str, actor, reason: str = "") -> Ticket:
-    """Move a ticket along its workflow; resolving stamps ``resolved_at``."""
+def ticket_set_status(*, ticket: Ticket, status: str, actor, reason: str = "", at=None) -> Ticket:
+    """Move a ticket along its workflow; resolving stamps ``resolved_at`` with ``at``,
+    the time of the event (default now)."""
     extra = {}
     if status == TicketStatus.RESOLVED:
-        extra["resolved_at"] = timezone.now()
+        extra["resolved_at"] = at or timezone.now()
     elif status in (TicketStatus.OPEN, TicketStatus.WAITING_ON_BUYER, TicketStatus.ESCALATED):
         extra["resolved_at"] = None
     return transition(ticket, to=status, actor=actor, reason=reason, extra=extra)

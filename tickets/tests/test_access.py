@@ -12,6 +12,7 @@ from templates_lib.models import ReplyTemplate, TemplateBody
 from tickets import selectors
 from tickets.models import (
     Alert,
+    AlertDelivery,
     AlertReceipt,
     AuditEntry,
     Buyer,
@@ -74,6 +75,8 @@ MAKERS = {
     Clock: lambda store: ClockFactory(store=store),
     Alert: lambda store: AlertFactory(clock__store=store),
     AlertReceipt: lambda store: AlertReceiptFactory(alert__clock__store=store),
+    AlertDelivery: lambda store: AlertDelivery.objects.create(
+        alert=AlertFactory(clock__store=store), channel=AlertDelivery.Channel.EMAIL, target="ops@example.com"),
     AuditEntry: _audit_entry,
     ReplyTemplate: lambda store: ReplyTemplateFactory(store=store),
     TemplateBody: lambda store: TemplateBodyFactory(template__store=store),

@@ -1,0 +1,257 @@
+"""What the marketplace does when a clock lapses, recorded in bulk by the sweep.
+
+The desk never moves money: it records the refund the platform executes, the
+dispute it decides and the ticket it flags, with audit entries, so the ERP and the
+supervisors see them. Each function handles a whole batch of breached clocks of
+one kind in a bounded number of statements, and only touches objects still in the
+state the consequence applies to (a dispute resolved meanwhile is left alone).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from tickets.choices import (
+    TICKET_TRANSITIONS,
+    ClockKind,
+    ClockState,
+    DisputeOutcome,
+    DisputeStatus,
+    Priority,
+    ProposalParty,
+    ProposalStatus,
+    RefundReason,
+    RefundSource,
+    ReturnStatus,
+    TicketStatus,
+)
+from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, Order, Refund, Return, Ticket
+
+SWEEP_ACTOR = "system:sweep"
+
+
+@dataclass
+class Applied:
+    count: int = 0
+    statements: int = 0
+
+
+def _audit(model, rows, *, action: str, field: str, reason: str) -> AuditEntry:
+    """Audit rows for (obj_id, store_id, from, to) tuples, written in one INSERT by the caller."""
+    content_type = ContentType.objects.get_for_model(model)
+    return [
+        AuditEntry(store_id=store_id, actor=None, actor_label=SWEEP_ACTOR, content_type=content_type,
+                   object_id=pk, action=action, field=field, from_value=str(old), to_value=str(new), reason=reason)
+        for pk, store_id, old, new in rows
+    ]
+
+
+def _breach_time(kind: str, subject_field: str):
+    """The due time of the breached clock of ``kind`` on the outer subject row."""
+    return Subquery(Clock.objects.filter(**{subject_field: OuterRef("pk")}, kind=kind, state=ClockState.BREACHED)
+                    .order_by("-due_at").values("due_at")[:1])
+
+
+def _flag_tickets(ticket_ids: set[int], *, escalate: bool, reason: str, audit: list, applied: Applied) -> None:
+    """Raise tickets to red priority and, for a lost dispute, escalate them."""
+    if not ticket_ids:
+        return
+    tickets = list(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "store_id", "priority", "status"))
+    applied.statements += 1
+    now = timezone.now()
+    red = [(pk, store, old, Priority.RED) for pk, store, old, _ in tickets if old != Priority.RED]
+    if red:
+        Ticket.objects.filter(pk__in=[r[0] for r in red]).update(priority=Priority.RED, updated_at=now)
+        applied.statements += 1
+        audit += _audit(Ticket, red, action="priority", field="priority", reason=reason)
+    if escalate:
+        can_escalate = [(pk, store, status, TicketStatus.ESCALATED) for pk, store, _, status in tickets
+                        if TicketStatus.ESCALATED in TICKET_TRANSITIONS.get(status, ())]
+        if can_escalate:
+            Ticket.objects.filter(pk__in=[r[0] for r in can_escalate], status__in=[r[2] for r in can_escalate]
+                                  ).update(status=TicketStatus.ESCALATED, updated_at=now)
+            applied.statements += 1
+            audit += _audit(Ticket, can_escalate, action="status", field="status", reason=reason)
+
+
+def _record_refunds(disputes: list[Dispute], amount_of, *, reason: str, note: str, returns_by_dispute=None,
+                    audit: list, applied: Applied) -> dict[int, Decimal]:
+    """Record one refund per dispute, each capped at what its order still has
+    refundable; several disputes of one order share that cap."""
+    orders = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in={d.order_id for d in disputes})}
+    applied.statements += 1
+    refunds, refunded = [], {}
+    before = {pk: o.refunded_amount for pk, o in orders.items()}
+    for dispute in disputes:
+        order = orders[dispute.order_id]
+        amount = min(amount_of(dispute), order.total - order.refunded_amount)
+        if amount <= 0:
+            continue
+        order.refunded_amount += amount
+        refunded[dispute.pk] = amount
+        ret = (returns_by_dispute or {}).get(dispute.pk)
+        refunds.append(Refund(store_id=dispute.store_id, order_id=order.pk, dispute_id=dispute.pk,
+                              return_request_id=ret.pk if ret else None, amount=amount, currency=order.currency,
+                              reason=reason, source=RefundSource.CLOCK_LAPSE, note=note,
+                              refunded_at=dispute.lapsed_at))
+    if refunds:
+        Refund.objects.bulk_create(refunds)
+        changed = [o for pk, o in orders.items() if o.refunded_amount != before[pk]]
+        for order in changed:
+            order.updated_at = timezone.now()
+        Order.objects.bulk_update(changed, ["refunded_amount", "updated_at"])
+        applied.statements += 2
+        audit += _audit(Order, [(o.pk, o.store_id, before[o.pk], o.refunded_amount) for o in changed],
+                        action="refund", field="refunded_amount", reason=note)
+    return refunded
+
+
+def _resolve_disputes(disputes: list[Dispute], *, outcome: str, note: str, kind: str, audit: list,
+                      applied: Applied) -> None:
+    if not disputes:
+        return
+    Dispute.objects.filter(pk__in=[d.pk for d in disputes]).exclude(status=DisputeStatus.RESOLVED).update(
+        status=DisputeStatus.RESOLVED, outcome=outcome, outcome_note=note,
+        resolved_at=_breach_time(kind, "dispute"), updated_at=timezone.now())
+    applied.statements += 1
+    audit += _audit(Dispute, [(d.pk, d.store_id, d.status, DisputeStatus.RESOLVED) for d in disputes],
+                    action="status", field="status", reason=f"{note} ({outcome})")
+    # The other clocks of a decided dispute no longer apply.
+    from .clocks import clocks_cancel
+
+    clocks_cancel(clocks=Clock.objects.filter(dispute__in=[d.pk for d in disputes]), actor=SWEEP_ACTOR,
+                  reason=note)
+    applied.statements += 3
+
+
+def _open_disputes(clock_ids: list[int], kind: str, applied: Applied) -> list[Dispute]:
+    disputes = list(Dispute.objects.filter(clocks__pk__in=clock_ids).exclude(status=DisputeStatus.RESOLVED)
+                    .annotate(lapsed_at=_breach_time(kind, "dispute")).distinct())
+    applied.statements += 1
+    return disputes
+
+
+def dispute_response_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
+    """Lost by default: buyer wins, the requested amount is refunded, ticket escalated."""
+    disputes = _open_disputes(clock_ids, ClockKind.DISPUTE_RESPONSE, applied)
+    note = "No seller response within the dispute-response time."
+    _record_refunds(disputes, lambda d: d.requested_amount, reason=RefundReason.DISPUTE_LOST, note=note,
+                    audit=audit, applied=applied)
+    _resolve_disputes(disputes, outcome=DisputeOutcome.BUYER_WON, note=note, kind=ClockKind.DISPUTE_RESPONSE,
+                      audit=audit, applied=applied)
+    _flag_tickets({d.ticket_id for d in disputes if d.ticket_id}, escalate=True, reason=note, audit=audit,
+                  applied=applied)
+    applied.count += len(disputes)
+
+
+def refund_decision_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
+    """The platform refunds what the buyer asked for: their pending offer, else the request."""
+    disputes = _open_disputes(clock_ids, ClockKind.REFUND_DECISION, applied)
+    offers = {p.dispute_id: p for p in DisputeProposal.objects.filter(
+        dispute__in=[d.pk for d in disputes], party=ProposalParty.BUYER, status=ProposalStatus.PENDING)}
+    applied.statements += 1
+    note = "Refund request not decided in time."
+    _record_refunds(disputes, lambda d: offers[d.pk].amount if d.pk in offers else d.requested_amount,
+                    reason=RefundReason.REFUND_REQUEST, note=note, audit=audit, applied=applied)
+    if offers:
+        DisputeProposal.objects.filter(pk__in=[p.pk for p in offers.values()], status=ProposalStatus.PENDING
+                                       ).update(status=ProposalStatus.ACCEPTED)
+        applied.statements += 1
+        store_of = {d.pk: d.store_id for d in disputes}
+        audit += _audit(DisputeProposal, [(p.pk, store_of[p.dispute_id], ProposalStatus.PENDING,
+                                           ProposalStatus.ACCEPTED) for p in offers.values()],
+                        action="status", field="status", reason=note)
+    _resolve_disputes(disputes, outcome=DisputeOutcome.BUYER_WON, note=note, kind=ClockKind.REFUND_DECISION,
+                      audit=audit, applied=applied)
+    applied.count += len(disputes)
+
+
+def _lapsed_returns(clock_ids: list[int], kind: str, status: str, applied: Applied) -> list[Return]:
+    returns = list(Return.objects.filter(clocks__pk__in=clock_ids, status=status)
+                   .annotate(lapsed_at=_breach_time(kind, "return_request")).select_related("dispute").distinct())
+    applied.statements += 1
+    return returns
+
+
+def return_shipment_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
+    """The buyer never shipped: the return closes and the money stays with the seller."""
+    returns = _lapsed_returns(clock_ids, ClockKind.RETURN_SHIPMENT, ReturnStatus.AWAITING_SHIPMENT, applied)
+    if not returns:
+        return
+    note = "Buyer did not ship the return in time; funds released to the seller."
+    Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.AWAITING_SHIPMENT).update(
+        status=ReturnStatus.LAPSED, closed_at=_breach_time(ClockKind.RETURN_SHIPMENT, "return_request"),
+        updated_at=timezone.now())
+    applied.statements += 1
+    audit += _audit(Return, [(r.pk, r.store_id, r.status, ReturnStatus.LAPSED) for r in returns],
+                    action="status", field="status", reason=note)
+    open_disputes = [r.dispute for r in returns if r.dispute.status != DisputeStatus.RESOLVED]
+    _resolve_disputes(open_disputes, outcome=DisputeOutcome.SELLER_WON, note=note,
+                      kind=ClockKind.RETURN_SHIPMENT, audit=audit, applied=applied)
+    applied.count += len(returns)
+
+
+def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
+    """The seller never confirmed receipt: the return counts as received and refunded."""
+    returns = _lapsed_returns(clock_ids, ClockKind.RECEIPT_CONFIRMATION, ReturnStatus.IN_TRANSIT, applied)
+    if not returns:
+        return
+    note = "Receipt not confirmed in time; treated as received and refunded."
+    lapsed = _breach_time(ClockKind.RECEIPT_CONFIRMATION, "return_request")
+    Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.IN_TRANSIT).update(
+        status=ReturnStatus.REFUNDED, received_at=lapsed, refunded_at=lapsed, updated_at=timezone.now())
+    applied.statements += 1
+    audit += _audit(Return, [(r.pk, r.store_id, r.status, ReturnStatus.REFUNDED) for r in returns],
+                    action="status", field="status", reason=note)
+    agreed = {p.dispute_id: p.amount for p in DisputeProposal.objects.filter(
+        dispute__in=[r.dispute_id for r in returns], status=ProposalStatus.ACCEPTED)}
+    applied.statements += 1
+    disputes = []
+    for ret in returns:
+        ret.dispute.lapsed_at = ret.lapsed_at
+        disputes.append(ret.dispute)
+    _record_refunds(disputes, lambda d: agreed.get(d.pk, d.requested_amount), reason=RefundReason.RETURN_RECEIVED,
+                    note=note, returns_by_dispute={r.dispute_id: r for r in returns}, audit=audit, applied=applied)
+    _resolve_disputes([d for d in disputes if d.status != DisputeStatus.RESOLVED],
+                      outcome=DisputeOutcome.AGREED_RETURN, note=note, kind=ClockKind.RECEIPT_CONFIRMATION,
+                      audit=audit, applied=applied)
+    applied.count += len(returns)
+
+
+def service_clock_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
+    """First response or escalation missed: the ticket turns red (the lapse itself,
+    with its owner, is what the service figures count)."""
+    rows = Clock.objects.filter(pk__in=clock_ids).values_list("ticket_id", "message__ticket_id")
+    ticket_ids = {ticket or via_message for ticket, via_message in rows if ticket or via_message}
+    applied.statements += 1
+    _flag_tickets(ticket_ids, escalate=False, reason="Service clock lapsed.", audit=audit, applied=applied)
+    applied.count += len(ticket_ids)
+
+
+HANDLERS = {
+    ClockKind.DISPUTE_RESPONSE: dispute_response_lapsed,
+    ClockKind.REFUND_DECISION: refund_decision_lapsed,
+    ClockKind.RETURN_SHIPMENT: return_shipment_lapsed,
+    ClockKind.RECEIPT_CONFIRMATION: receipt_confirmation_lapsed,
+    ClockKind.FIRST_RESPONSE: service_clock_lapsed,
+    ClockKind.SENSITIVE_ESCALATION: service_clock_lapsed,
+}
+
+
+def apply(*, kind: str, clock_ids: list[int], now) -> Applied:
+    """Apply the lapse consequence of ``kind`` to a batch of just-breached clocks."""
+    applied = Applied()
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        return applied  # a buyer's window closing costs the seller nothing
+    audit: list[AuditEntry] = []
+    handler(clock_ids, applied, audit)
+    if audit:
+        AuditEntry.objects.bulk_create(audit)
+        applied.statements += 1
+    Clock.objects.filter(pk__in=clock_ids).update(consequence_applied_at=now)
+    applied.statements += 1
+    return applied
