@@ -4,8 +4,14 @@ Every view, API endpoint and command that fetches an object on a user's behalf g
 through these, so an object of another store is a 404, never a leak.
 """
 
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, DecimalField, ExpressionWrapper, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from tickets.choices import ClockState
+from tickets.filters import CLOCK_ORDERINGS, SELLER_LOSS_KINDS
 from tickets.models import (
     Alert,
     AlertReceipt,
@@ -69,3 +75,91 @@ def alert_for_user(user, pk) -> Alert:
 
 def unread_alerts_for_user(user):
     return AlertReceipt.objects.filter(user=user, read_at__isnull=True).select_related("alert", "alert__clock")
+
+
+# Clocks and the alerts inbox ---------------------------------------------------------------
+# A clock runs on a ticket, a message, a dispute, a return or an order. These are the
+# paths from a clock to the ticket its subject belongs to, in the order they are tried.
+CLOCK_TICKET_PATHS = ("ticket", "message__ticket", "dispute__ticket", "return_request__dispute__ticket")
+
+
+def _ticket_ref(prefix: str = "") -> Coalesce:
+    """The id of the ticket behind a clock's subject (NULL for an order's clocks),
+    read in the same query through a few LEFT JOINs instead of a query per row."""
+    return Coalesce(*(f"{prefix}{path}" for path in CLOCK_TICKET_PATHS))
+
+
+def clock_queue(user):
+    """Clocks of the user's stores, soonest due first, with ``loss_key`` (the money
+    the seller loses if it lapses, -1 when none or unknown) for ranking by loss and
+    ``ticket_ref`` for the link.
+    ``tickets.filters.ClockFilter`` narrows it by state, kind and store."""
+    return (
+        Clock.objects.visible_to(user)
+        .select_related("store", "owner", "policy")
+        .annotate(
+            loss_key=Case(
+                When(kind__in=SELLER_LOSS_KINDS, amount_at_stake__isnull=False, then="amount_at_stake"),
+                default=Value(Decimal("-1")), output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            ticket_ref=_ticket_ref(),
+        )
+        .order_by(*CLOCK_ORDERINGS["due"])
+    )
+
+
+def clocks_of_ticket(ticket):
+    """Every clock on the ticket or on its messages, disputes and their returns:
+    running ones first, soonest due first. ``ticket`` comes from ``ticket_for_user``."""
+    on_ticket = Q()
+    for path in CLOCK_TICKET_PATHS:
+        on_ticket |= Q(**{path: ticket})
+    running_first = Case(When(state=ClockState.RUNNING, then=Value(0)), default=Value(1))
+    return (
+        Clock.objects.filter(on_ticket, store_id=ticket.store_id)
+        .select_related("owner")
+        .order_by(running_first, "due_at", "pk")
+    )
+
+
+def attach_tickets(rows) -> list:
+    """Set ``subject_ticket`` (with its assignee) on rows (clocks or alert receipts)
+    annotated with ``ticket_ref``, in one query whatever the number of rows."""
+    rows = list(rows)
+    ids = {row.ticket_ref for row in rows if row.ticket_ref}
+    tickets = Ticket.objects.select_related("assignee").in_bulk(ids) if ids else {}
+    for row in rows:
+        row.subject_ticket = tickets.get(row.ticket_ref)
+    return rows
+
+
+def _own_receipts(user):
+    if not getattr(user, "is_authenticated", False):
+        return AlertReceipt.objects.none()
+    # Scoped twice: the receipt is the user's own, and its store is still theirs
+    # (someone who left a store no longer sees that store's alerts).
+    return AlertReceipt.objects.visible_to(user).filter(user=user)
+
+
+def alert_inbox(user):
+    """The user's alerts, unread first, then newest first, each with its clock,
+    store and ``ticket_ref``. ``tickets.filters.AlertReceiptFilter`` narrows it."""
+    return (
+        _own_receipts(user)
+        .select_related("alert__store", "alert__clock")
+        .annotate(
+            unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()),
+            ticket_ref=_ticket_ref("alert__clock__"),
+        )
+        .order_by("-unread", "-alert__raised_at", "-pk")
+    )
+
+
+def unread_alert_count(user) -> int:
+    """The nav badge: one COUNT over the partial index of unread receipts."""
+    return _own_receipts(user).filter(read_at__isnull=True).count()
+
+
+def inbox_receipt(user, pk) -> AlertReceipt:
+    """One of the user's own alert receipts; anyone else's is a 404."""
+    return get_object_or_404(_own_receipts(user).select_related("alert__store", "alert__clock"), pk=pk)

@@ -1,9 +1,14 @@
 from django.urls import path
 
-from tickets.views import desk
+from tickets.views import alerts, clocks, desk
 
 urlpatterns = [
     path("", desk.home, name="home"),
     path("tickets/", desk.ticket_list, name="ticket-list"),
     path("tickets/<int:pk>/", desk.ticket_detail, name="ticket-detail"),
+    path("clocks/", clocks.clock_list, name="clock-list"),
+    path("alerts/", alerts.alert_list, name="alert-list"),
+    path("alerts/read-all/", alerts.alert_read_all, name="alert-read-all"),
+    path("alerts/<int:pk>/read/", alerts.alert_read, name="alert-read"),
+    path("alerts/<int:pk>/ack/", alerts.alert_ack, name="alert-ack"),
 ]

@@ -3,7 +3,8 @@
 from rest_framework import serializers
 
 from tickets.choices import TicketStatus
-from tickets.models import Message, Ticket
+from tickets.models import AlertReceipt, Clock, Message, Ticket
+from tickets.services.clocks import clock_explanation, lapse_consequence
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -38,3 +39,70 @@ class TicketDetailSerializer(TicketSerializer):
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ClockSerializer(serializers.ModelSerializer):
+    """A clock with what it costs if it lapses and why it is due when it is.
+    ``ticket`` is the ticket behind its subject (none for an order's clocks);
+    ``seller_loss`` is the amount at stake when the lapse costs the seller (none
+    for the buyer's own deadlines, whose lapse favours the seller)."""
+
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subject = serializers.CharField(source="subject_key", read_only=True)
+    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None)
+    consequence = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+    policy_version = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.get_username", default=None, read_only=True)
+    seller_loss = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Clock
+        fields = ["id", "store", "kind", "state", "subject", "ticket", "started_at", "due_at", "warn_at",
+                  "escalate_at", "met_at", "breached_at", "cancelled_at", "amount_at_stake", "currency",
+                  "seller_loss", "consequence", "explanation", "basis", "policy_version", "owner"]
+        read_only_fields = fields
+
+    def get_consequence(self, clock) -> str:
+        return lapse_consequence(clock)
+
+    def get_explanation(self, clock) -> str:
+        return clock_explanation(clock)
+
+    def get_seller_loss(self, clock) -> str | None:
+        """What ``order=loss`` ranks by: the amount, if its lapse costs the seller."""
+        loss = getattr(clock, "loss_key", None)
+        return None if loss is None or loss < 0 else f"{loss:.2f}"
+
+    def get_policy_version(self, clock) -> int | None:
+        if clock.policy_id:
+            return clock.policy.version
+        return (clock.basis or {}).get("policy_version")
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    """An alert as one user's inbox holds it: ``id`` is the alert's id (as in the
+    webhook payload), ``read`` and ``acknowledged`` are this user's."""
+
+    id = serializers.IntegerField(source="alert_id", read_only=True)
+    clock = serializers.IntegerField(source="alert.clock_id", read_only=True)
+    clock_kind = serializers.CharField(source="alert.clock.kind", read_only=True)
+    level = serializers.CharField(source="alert.level", read_only=True)
+    store = serializers.CharField(source="alert.store.code", read_only=True)
+    text = serializers.CharField(source="alert.text", read_only=True)
+    raised_at = serializers.DateTimeField(source="alert.raised_at", read_only=True)
+    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None)
+    read = serializers.SerializerMethodField()
+    acknowledged = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AlertReceipt
+        fields = ["id", "clock", "clock_kind", "level", "store", "text", "raised_at", "ticket", "read", "read_at",
+                  "acknowledged", "acknowledged_at"]
+        read_only_fields = fields
+
+    def get_read(self, receipt) -> bool:
+        return receipt.read_at is not None
+
+    def get_acknowledged(self, receipt) -> bool:
+        return receipt.acknowledged_at is not None

@@ -2,8 +2,10 @@
 
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
+
 from tickets.choices import AlertLevel, ClockKind, ClockState
-from tickets.models import Alert, AlertReceipt
+from tickets.models import Alert, AlertReceipt, AuditEntry, Clock
 from tickets.services.clocks import clock_cancel, clock_meet, clock_start
 from tickets.services.workflow import transition
 
@@ -129,6 +131,15 @@ class ClocksMixin:
         length = length or DEMO_CLOCK_LENGTHS[kind]
         due = started + length
         warn_before, escalate_before = DEMO_CLOCK_ALERTS[kind]
+        # Replaying the subject's events through the services (offers, decisions,
+        # return tracking) already started and stopped its clocks, with the policy's
+        # lengths and the seed's "now" for decisions that carry no time. The demo's
+        # clock, consistent with the whole timeline, replaces theirs.
+        field = {"return": "return_request"}.get(subject._meta.model_name, subject._meta.model_name)
+        replaced = Clock.objects.filter(kind=kind, **{field: subject})
+        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Clock),
+                                  object_id__in=replaced.values("pk")).delete()
+        replaced.delete()
         clock = clock_start(
             kind=kind, subject=subject, started_at=started, due_at=due, warn_at=due - warn_before,
             escalate_at=due - escalate_before if escalate_before else None, actor=SEED_ACTOR,

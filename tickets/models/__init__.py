@@ -10,6 +10,7 @@ from .orders import Order, OrderItem
 from .policies import ClockPolicy
 from .refunds import Refund
 from .returns import Return
+from .sensitive import SensitiveTerm, SensitiveTopic
 from .staff import User
 from .stores import Store, StoreHoliday
 from .tickets import Message, Ticket
@@ -32,6 +33,8 @@ __all__ = [
     "OrderItem",
     "Refund",
     "Return",
+    "SensitiveTerm",
+    "SensitiveTopic",
     "Store",
     "StoreHoliday",
     "Ticket",

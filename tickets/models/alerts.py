@@ -17,7 +17,9 @@ class Alert(models.Model):
     run twice, or by two workers at once, can never raise the same alert twice."""
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("store"))
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("clock"))
+    # No separate index: the unique (clock, level) constraint serves lookups by clock.
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("clock"),
+                              db_index=False)
     level = models.CharField(_("level"), max_length=12, choices=AlertLevel.choices)
     # When the threshold was crossed (backdated), not when the sweep noticed it.
     raised_at = models.DateTimeField(_("raised at"))
@@ -43,7 +45,8 @@ class Alert(models.Model):
 class AlertReceipt(models.Model):
     """An alert in one user's in-app inbox: unread until read, open until acknowledged."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("alert"))
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("alert"),
+                              db_index=False)  # the unique (alert, user) constraint indexes it
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_receipts",
                              verbose_name=_("user"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

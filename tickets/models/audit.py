@@ -14,12 +14,16 @@ class AuditEntry(models.Model):
     """An append-only record of one change. ``actor`` is empty for system actors
     (the sweep, the ERP), which ``actor_label`` then names."""
 
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries",
-                              verbose_name=_("store"))
+    # The audit log is append-only and written in bulk by the sweep: its references
+    # are enforced by Django (PROTECT / SET_NULL) but carry no database foreign-key
+    # check, which PostgreSQL would run once per row at commit.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, db_constraint=False,
+                              related_name="audit_entries", verbose_name=_("store"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("actor"))
+                              db_constraint=False, db_index=False, related_name="+", verbose_name=_("actor"))
     actor_label = models.CharField(_("actor"), max_length=120)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_constraint=False,
+                                     db_index=False, verbose_name=_("object type"))  # see audit_subject_idx
     object_id = models.PositiveBigIntegerField(_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("action"), max_length=40, default="status")

@@ -86,6 +86,8 @@ class Message(models.Model):
     external_id = models.CharField(_("platform message id"), max_length=64, blank=True)
     # Automatic acknowledgements never count as a reply on the first-response clock.
     is_automatic = models.BooleanField(_("sent automatically"), default=False)
+    # The sensitive topics found in a buyer's message (return, refund, legal...).
+    topics = models.JSONField(_("sensitive topics"), default=list, blank=True)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -66,6 +66,10 @@ def clock_start(*, kind: str, subject, started_at, due_at, actor, warn_at=None, 
                   escalate_at=escalate_at, next_alert_at=min(alerts) if alerts else None,
                   amount_at_stake=amount_at_stake, currency=currency or "USD", basis=basis or {}, policy=policy,
                   **{field: subject})
+    if field != "ticket":
+        # The ticket whose assignee answers for the clock; it does not change the
+        # subject (subject_key prefers dispute, return and message over ticket).
+        clock.ticket_id = _ticket_of(subject)
     clock.full_clean(exclude=["subject_key"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -80,6 +84,15 @@ def clock_start(*, kind: str, subject, started_at, due_at, actor, warn_at=None, 
             raise
         return running
     return clock
+
+
+def _ticket_of(subject) -> int | None:
+    name = subject._meta.model_name
+    if name in ("message", "dispute"):
+        return subject.ticket_id
+    if name == "return":
+        return subject.dispute.ticket_id
+    return None
 
 
 def clock_start_for(*, kind: str, subject, started_at: dt.datetime, actor, start_event: str,

@@ -20,7 +20,6 @@ from tickets.choices import (
     ClockState,
     DisputeOutcome,
     DisputeStatus,
-    Priority,
     ProposalParty,
     ProposalStatus,
     RefundReason,
@@ -30,13 +29,23 @@ from tickets.choices import (
 )
 from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, Order, Refund, Return, Ticket
 
+from .bulk_sql import Counter, ids_in, ts
+
 SWEEP_ACTOR = "system:sweep"
 
 
 @dataclass
 class Applied:
+    counter: Counter
     count: int = 0
-    statements: int = 0
+
+    @property
+    def statements(self) -> int:
+        return self.counter.statements
+
+    @statements.setter
+    def statements(self, value: int) -> None:
+        self.counter.statements = value
 
 
 def _audit(model, rows, *, action: str, field: str, reason: str) -> AuditEntry:
@@ -55,26 +64,42 @@ def _breach_time(kind: str, subject_field: str):
                     .order_by("-due_at").values("due_at")[:1])
 
 
-def _flag_tickets(ticket_ids: set[int], *, escalate: bool, reason: str, audit: list, applied: Applied) -> None:
-    """Raise tickets to red priority and, for a lost dispute, escalate them."""
-    if not ticket_ids:
+def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str, applied: Applied) -> None:
+    """Raise the tickets selected by ``ticket_sql`` (a subquery of ticket ids) to red
+    priority and, for a lost dispute, escalate them: audit rows first (they read the
+    old values), then the updates; four statements at most, whatever the count."""
+    now = ts(timezone.now())
+    content_type = ContentType.objects.get_for_model(Ticket).pk
+    counter = applied.counter
+    counter.execute(f"""
+        INSERT INTO tickets_auditentry (store_id, actor_id, actor_label, content_type_id, object_id, action, field,
+                                        from_value, to_value, reason, created_at)
+        SELECT t.store_id, NULL, %s, %s, t.id, 'priority', 'priority', t.priority, 'red', %s, %s
+        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.priority <> 'red'
+    """, [SWEEP_ACTOR, content_type, reason, now, *params])
+    counter.execute(f"""
+        UPDATE tickets_ticket SET priority = 'red', updated_at = %s
+        WHERE id IN ({ticket_sql}) AND priority <> 'red'
+    """, [now, *params])
+    if not escalate:
         return
-    tickets = list(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "store_id", "priority", "status"))
-    applied.statements += 1
-    now = timezone.now()
-    red = [(pk, store, old, Priority.RED) for pk, store, old, _ in tickets if old != Priority.RED]
-    if red:
-        Ticket.objects.filter(pk__in=[r[0] for r in red]).update(priority=Priority.RED, updated_at=now)
-        applied.statements += 1
-        audit += _audit(Ticket, red, action="priority", field="priority", reason=reason)
-    if escalate:
-        can_escalate = [(pk, store, status, TicketStatus.ESCALATED) for pk, store, _, status in tickets
-                        if TicketStatus.ESCALATED in TICKET_TRANSITIONS.get(status, ())]
-        if can_escalate:
-            Ticket.objects.filter(pk__in=[r[0] for r in can_escalate], status__in=[r[2] for r in can_escalate]
-                                  ).update(status=TicketStatus.ESCALATED, updated_at=now)
-            applied.statements += 1
-            audit += _audit(Ticket, can_escalate, action="status", field="status", reason=reason)
+    can_escalate = sorted(s for s, allowed in TICKET_TRANSITIONS.items() if TicketStatus.ESCALATED in allowed)
+    marks = ", ".join(["%s"] * len(can_escalate))
+    counter.execute(f"""
+        INSERT INTO tickets_auditentry (store_id, actor_id, actor_label, content_type_id, object_id, action, field,
+                                        from_value, to_value, reason, created_at)
+        SELECT t.store_id, NULL, %s, %s, t.id, 'status', 'status', t.status, 'escalated', %s, %s
+        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.status IN ({marks})
+    """, [SWEEP_ACTOR, content_type, reason, now, *params, *can_escalate])
+    counter.execute(f"""
+        UPDATE tickets_ticket SET status = 'escalated', updated_at = %s
+        WHERE id IN ({ticket_sql}) AND status IN ({marks})
+    """, [now, *params, *can_escalate])
+
+
+def _dispute_tickets(disputes: list[Dispute]) -> tuple[str, list]:
+    where, params = ids_in("d.id", [d.pk for d in disputes])
+    return f"SELECT d.ticket_id FROM tickets_dispute d WHERE {where} AND d.ticket_id IS NOT NULL", params
 
 
 def _record_refunds(disputes: list[Dispute], amount_of, *, reason: str, note: str, returns_by_dispute=None,
@@ -100,10 +125,16 @@ def _record_refunds(disputes: list[Dispute], amount_of, *, reason: str, note: st
     if refunds:
         Refund.objects.bulk_create(refunds)
         changed = [o for pk, o in orders.items() if o.refunded_amount != before[pk]]
-        for order in changed:
-            order.updated_at = timezone.now()
-        Order.objects.bulk_update(changed, ["refunded_amount", "updated_at"])
-        applied.statements += 2
+        # Add each order's new refunds in one statement, whatever the number of orders.
+        where, params = ids_in("r.id", [r.pk for r in refunds])
+        o_where, o_params = ids_in("id", [o.pk for o in changed])
+        applied.counter.execute(f"""
+            UPDATE tickets_order SET updated_at = %s, refunded_amount = refunded_amount + (
+                SELECT COALESCE(SUM(r.amount), 0) FROM tickets_refund r
+                WHERE r.order_id = tickets_order.id AND {where})
+            WHERE {o_where}
+        """, [ts(timezone.now()), *params, *o_params])
+        applied.statements += 1
         audit += _audit(Order, [(o.pk, o.store_id, before[o.pk], o.refunded_amount) for o in changed],
                         action="refund", field="refunded_amount", reason=note)
     return refunded
@@ -142,8 +173,9 @@ def dispute_response_lapsed(clock_ids: list[int], applied: Applied, audit: list)
                     audit=audit, applied=applied)
     _resolve_disputes(disputes, outcome=DisputeOutcome.BUYER_WON, note=note, kind=ClockKind.DISPUTE_RESPONSE,
                       audit=audit, applied=applied)
-    _flag_tickets({d.ticket_id for d in disputes if d.ticket_id}, escalate=True, reason=note, audit=audit,
-                  applied=applied)
+    if disputes:
+        ticket_sql, params = _dispute_tickets(disputes)
+        _flag_tickets(ticket_sql, params, escalate=True, reason=note, applied=applied)
     applied.count += len(disputes)
 
 
@@ -224,11 +256,11 @@ def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: l
 def service_clock_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
     """First response or escalation missed: the ticket turns red (the lapse itself,
     with its owner, is what the service figures count)."""
-    rows = Clock.objects.filter(pk__in=clock_ids).values_list("ticket_id", "message__ticket_id")
-    ticket_ids = {ticket or via_message for ticket, via_message in rows if ticket or via_message}
-    applied.statements += 1
-    _flag_tickets(ticket_ids, escalate=False, reason="Service clock lapsed.", audit=audit, applied=applied)
-    applied.count += len(ticket_ids)
+    where, params = ids_in("c.id", clock_ids)
+    ticket_sql = f"""SELECT COALESCE(c.ticket_id, m.ticket_id) FROM tickets_clock c
+                     LEFT JOIN tickets_message m ON m.id = c.message_id WHERE {where}"""
+    _flag_tickets(ticket_sql, params, escalate=False, reason="Service clock lapsed.", applied=applied)
+    applied.count += len(clock_ids)
 
 
 HANDLERS = {
@@ -241,17 +273,16 @@ HANDLERS = {
 }
 
 
-def apply(*, kind: str, clock_ids: list[int], now) -> Applied:
-    """Apply the lapse consequence of ``kind`` to a batch of just-breached clocks."""
-    applied = Applied()
+def apply(*, kind: str, clock_ids: list[int], now, counter: Counter) -> int:
+    """Apply the lapse consequence of ``kind`` to a batch of just-breached clocks;
+    returns how many objects it changed."""
     handler = HANDLERS.get(kind)
     if handler is None:
-        return applied  # a buyer's window closing costs the seller nothing
+        return 0  # a buyer's window closing costs the seller nothing
+    applied = Applied(counter=counter)
     audit: list[AuditEntry] = []
     handler(clock_ids, applied, audit)
     if audit:
         AuditEntry.objects.bulk_create(audit)
         applied.statements += 1
-    Clock.objects.filter(pk__in=clock_ids).update(consequence_applied_at=now)
-    applied.statements += 1
-    return applied
+    return applied.count

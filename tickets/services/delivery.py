@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from tickets.models import Alert, AlertDelivery, DeliveryAttempt
 
-CHUNK = 200
+CHUNK = 1000
 
 
 def schedule_delivery(alert_ids: list[int]) -> None:

@@ -1,4 +1,13 @@
-"""Dispute services: status and outcome, and the proposals traded in a dispute."""
+"""Dispute services: opening, status and outcome, the seller's response, and the
+proposals traded in a dispute. Each event starts or stops its platform clocks here:
+
+- opened: the dispute-response clock starts at the platform's ``opened_at``;
+- the seller's first response (an offer, accepting the buyer's offer, evidence, a
+  written reply on the ticket) meets it;
+- a buyer's refund offer starts the refund-decision clock; accepting or rejecting
+  that offer meets it;
+- resolved: whatever still runs on the dispute is cancelled.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,14 +16,65 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.choices import DisputeOutcome, DisputeStatus, ProposalStatus
-from tickets.models import Dispute, DisputeProposal
+from tickets.choices import (
+    ClockKind,
+    DisputeOutcome,
+    DisputeStatus,
+    ProposalParty,
+    ProposalSolution,
+    ProposalStatus,
+)
+from tickets.models import Clock, Dispute, DisputeProposal
 
 from .audit import audit_record
+from .clocks import clock_start_for, clocks_cancel, clocks_meet
 from .workflow import check_transition, transition
 
 OUTCOME_REQUIRED = gettext_lazy("Choose the outcome of the dispute to resolve it.")
 OUTCOME_ONLY_WHEN_RESOLVED = gettext_lazy("An outcome can only be set when the dispute is resolved.")
+DISPUTE_RESOLVED = gettext_lazy("The dispute is resolved; no new proposal can be made.")
+
+# Buyer offers that ask the seller for money, and so start the refund-decision clock.
+REFUND_SOLUTIONS = (ProposalSolution.REFUND, ProposalSolution.RETURN_AND_REFUND)
+# The seller's decisions on a buyer's offer that meet the refund-decision clock.
+DECISIONS = (ProposalStatus.ACCEPTED, ProposalStatus.REJECTED)
+
+
+def dispute_open(*, store, order, external_id: str, family: str, reason: str, requested_solution: str,
+                 requested_amount, opened_at, actor, ticket=None, buyer_comment: str = "") -> Dispute:
+    """Record a dispute the buyer opened on the marketplace and start its
+    dispute-response clock at the platform's ``opened_at`` (not when the desk
+    heard of it): a dispute synced late has less time left, or none, in which
+    case its clock is already due and the next sweep applies the lapse."""
+    dispute = Dispute(store=store, order=order, ticket=ticket, external_id=external_id, family=family,
+                      reason=reason, requested_solution=requested_solution, requested_amount=requested_amount,
+                      currency=order.currency, opened_at=opened_at, buyer_comment=buyer_comment)
+    dispute.full_clean()
+    with transaction.atomic():
+        dispute.save()
+        audit_record(subject=dispute, actor=actor, action="create", field="status", to_value=dispute.status,
+                     reason=f"{family}/{reason}: {requested_solution} {requested_amount} {dispute.currency}")
+        clock_start_for(kind=ClockKind.DISPUTE_RESPONSE, subject=dispute, started_at=opened_at, actor=actor,
+                        start_event="dispute.opened_at", amount_at_stake=requested_amount,
+                        currency=dispute.currency)
+    return dispute
+
+
+def dispute_seller_responded(*, dispute: Dispute, at, actor, how: str) -> int:
+    """The seller answered the dispute (an offer, an acceptance, evidence, a written
+    reply) at ``at``. The first answer stamps ``seller_responded_at``; any answer
+    meets the running dispute-response clock. Returns the number of clocks met."""
+    if dispute.status == DisputeStatus.RESOLVED:
+        return 0
+    with transaction.atomic():
+        # Conditional: of two answers at once, only the first stamps the time.
+        if Dispute.objects.filter(pk=dispute.pk, seller_responded_at__isnull=True).update(
+                seller_responded_at=at, updated_at=timezone.now()):
+            dispute.seller_responded_at = at
+            audit_record(subject=dispute, actor=actor, action="respond", field="seller_responded_at",
+                         to_value=at.isoformat(), reason=how)
+        return clocks_meet(clocks=Clock.objects.filter(dispute=dispute, kind=ClockKind.DISPUTE_RESPONSE),
+                           actor=actor, reason=how, at=at)
 
 
 def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = "", outcome: str = "",
@@ -33,19 +93,44 @@ def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = ""
     if status == DisputeStatus.PLATFORM_REVIEW:
         extra["platform_review_at"] = when
     reason_text = reason if status != DisputeStatus.RESOLVED else f"{reason} ({outcome})".strip()
-    return transition(dispute, to=status, actor=actor, reason=reason_text, extra=extra)
+    with transaction.atomic():
+        transition(dispute, to=status, actor=actor, reason=reason_text, extra=extra)
+        if status == DisputeStatus.RESOLVED:
+            # Decided: its clocks no longer apply (a return agreed in it keeps its own).
+            clocks_cancel(clocks=Clock.objects.filter(dispute=dispute), actor=actor, reason="dispute resolved",
+                          at=when)
+    return dispute
 
 
-def proposal_set_status(*, proposal: DisputeProposal, status: str, actor, reason: str = "") -> DisputeProposal:
-    return transition(proposal, to=status, actor=actor, reason=reason)
+def proposal_set_status(*, proposal: DisputeProposal, status: str, actor, reason: str = "",
+                        at=None) -> DisputeProposal:
+    """Accept, reject, withdraw or supersede an offer; ``at`` is the platform's time
+    of the decision (default now). The seller accepting or rejecting the buyer's
+    offer meets the refund-decision clock; accepting it is also an answer to the
+    dispute."""
+    with transaction.atomic():
+        transition(proposal, to=status, actor=actor, reason=reason)
+        if proposal.party == ProposalParty.BUYER and status in DECISIONS:
+            when = at or timezone.now()
+            how = f"Buyer's offer v{proposal.version} {status}."
+            clocks_meet(clocks=Clock.objects.filter(dispute_id=proposal.dispute_id, kind=ClockKind.REFUND_DECISION),
+                        actor=actor, reason=how, at=when)
+            if status == ProposalStatus.ACCEPTED:
+                dispute_seller_responded(dispute=proposal.dispute, at=when, actor=actor, how=how)
+    return proposal
 
 
 def proposal_create(*, dispute: Dispute, party: str, solution: str, amount, actor, note: str = "",
                     external_id: str = "", proposed_at=None) -> DisputeProposal:
     """Record a new offer. The party's pending offer, if any, becomes superseded and
-    the new one takes the next version number."""
+    the new one takes the next version number.
+
+    A seller's offer answers the dispute (meets the dispute-response clock). A
+    buyer's refund offer starts the refund-decision clock at ``proposed_at``; a
+    newer buyer offer keeps the clock already running.
+    """
     if dispute.status == DisputeStatus.RESOLVED:
-        raise ValidationError({"dispute": _("The dispute is resolved; no new proposal can be made.")})
+        raise ValidationError({"dispute": DISPUTE_RESOLVED})
     with transaction.atomic():
         # Lock the dispute so two offers from one party cannot take the same version.
         Dispute.objects.select_for_update().filter(pk=dispute.pk).first()
@@ -62,4 +147,11 @@ def proposal_create(*, dispute: Dispute, party: str, solution: str, amount, acto
         proposal.save()
         audit_record(subject=proposal, actor=actor, action="proposal", field="status", to_value=proposal.status,
                      reason=f"{party} v{proposal.version}: {solution} {amount}")
+        if party == ProposalParty.SELLER:
+            dispute_seller_responded(dispute=dispute, at=proposal.proposed_at, actor=actor,
+                                     how=f"Seller's offer v{proposal.version}: {solution} {amount}.")
+        elif party == ProposalParty.BUYER and solution in REFUND_SOLUTIONS:
+            clock_start_for(kind=ClockKind.REFUND_DECISION, subject=dispute, started_at=proposal.proposed_at,
+                            actor=actor, start_event="proposal.proposed_at", amount_at_stake=proposal.amount,
+                            currency=dispute.currency)
     return proposal

@@ -35,9 +35,12 @@ from tickets.choices import (
 )
 from tickets.models import (
     Alert,
+    AlertDelivery,
     AlertReceipt,
     Buyer,
     Clock,
+    ClockPolicy,
+    DeliveryAttempt,
     Dispute,
     DisputeProposal,
     Evidence,
@@ -303,3 +306,39 @@ class TemplateBodyFactory(DjangoModelFactory):
     version = 1
     body = "Dear {buyer_name}, your order {order_number} is on its way."
     is_current = True
+
+
+class ClockPolicyFactory(DjangoModelFactory):
+    """A current policy for a marketplace with no policy of that kind yet: the
+    migrations load every marketplace's defaults, so pick ``kind`` accordingly or
+    retire the default first (see ``tickets.services.policies.policy_revise``)."""
+
+    class Meta:
+        model = ClockPolicy
+
+    marketplace = Marketplace.ALIEXPRESS
+    kind = ClockKind.DISPUTE_RESPONSE
+    version = 1
+    is_current = True
+    length = datetime.timedelta(hours=24)
+    warn_before = datetime.timedelta(hours=4)
+
+
+class AlertDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = AlertDelivery
+
+    alert = factory.SubFactory(AlertFactory)
+    channel = AlertDelivery.Channel.EMAIL
+    target = factory.Sequence(lambda n: f"agent{n}@example.com")
+
+
+class DeliveryAttemptFactory(DjangoModelFactory):
+    class Meta:
+        model = DeliveryAttempt
+
+    delivery = factory.SubFactory(AlertDeliveryFactory)
+    number = 1
+    started_at = T0
+    finished_at = T0
+    ok = True

@@ -25,6 +25,7 @@ from .factories import (
     AlertReceiptFactory,
     BuyerFactory,
     ClockFactory,
+    DeliveryAttemptFactory,
     DisputeFactory,
     DisputeProposalFactory,
     EvidenceFactory,
@@ -134,7 +135,8 @@ def world(store, other_store, admin_user, settings, tmp_path):
     RefundFactory(store=store, order=order)
     EvidenceFactory(store=store, ticket=ticket, message=message)
     clock = ClockFactory(store=store, dispute=dispute)
-    AlertReceiptFactory(alert__clock=clock, user=admin_user)
+    receipt = AlertReceiptFactory(alert__clock=clock, user=admin_user)
+    DeliveryAttemptFactory(delivery__alert=receipt.alert)
     audit_record(subject=ticket, actor=admin_user, action="status", field="status", from_value="new",
                  to_value="open", reason="picked up")
     Heartbeat.objects.create(name="beat", last_seen=T0)

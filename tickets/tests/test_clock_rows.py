@@ -19,7 +19,7 @@ from .factories import T0, DisputeFactory, MessageFactory, OrderFactory, ReturnF
 pytestmark = pytest.mark.django_db
 
 DUE = T0 + datetime.timedelta(hours=24)
-RUNNING_INDEXES = ("clock_running_due_idx", "clock_running_warn_idx")
+RUNNING_INDEXES = ("clock_running_due_idx", "clock_running_alert_idx")
 
 
 def start(subject, actor, kind=ClockKind.DISPUTE_RESPONSE, **kwargs):
@@ -142,7 +142,7 @@ def test_running_clock_indexes_are_declared_partial():
         assert name in indexes
         assert indexes[name].condition is not None
     assert indexes["clock_running_due_idx"].fields == ["due_at"]
-    assert indexes["clock_running_warn_idx"].fields == ["warn_at"]
+    assert indexes["clock_running_alert_idx"].fields == ["next_alert_at"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_indexes is PostgreSQL's")

@@ -43,6 +43,7 @@ from tickets.models import (
     AlertReceipt,
     Buyer,
     Clock,
+    ClockPolicy,
     Dispute,
     DisputeProposal,
     Evidence,
@@ -51,6 +52,7 @@ from tickets.models import (
     Order,
     OrderItem,
     Return,
+    SensitiveTerm,
     Store,
     Ticket,
     User,
@@ -58,10 +60,13 @@ from tickets.models import (
 
 from .factories import (
     T0,
+    AlertDeliveryFactory,
     AlertFactory,
     AlertReceiptFactory,
     BuyerFactory,
     ClockFactory,
+    ClockPolicyFactory,
+    DeliveryAttemptFactory,
     DisputeFactory,
     DisputeProposalFactory,
     EvidenceFactory,
@@ -704,3 +709,85 @@ def test_database_stays_usable_after_refused_rows(store):
     OrderFactory(store=store)
     assert Order.objects.count() == 1
 
+
+# Sensitive terms -------------------------------------------------------------------------------
+def test_sensitive_term_unique_per_language():
+    SensitiveTerm.objects.create(language="fr", term="chargeback", topic="chargeback")  # also seeded for en
+    with refused_by("sensitive_term_unique_per_language"):
+        SensitiveTerm.objects.create(language="en", term="chargeback", topic="chargeback")
+    errors = validation_errors(SensitiveTerm(language="en", term="Chargeback ", topic="chargeback"))
+    assert errors == {"__all__": ["Sensitive term with this Language and Term already exists."]}
+
+
+def test_sensitive_term_topic_must_be_known():
+    with refused_by("sensitive_term_topic_valid"):
+        SensitiveTerm.objects.create(language="en", term="scam", topic="rudeness")
+    errors = validation_errors(SensitiveTerm(language="en", term="scam", topic="rudeness"))
+    assert errors == {"topic": ["Value 'rudeness' is not a valid choice."]}
+
+
+def test_sensitive_term_not_empty():
+    with refused_by("sensitive_term_not_empty"):
+        SensitiveTerm.objects.create(language="en", term="", topic="legal")
+    errors = validation_errors(SensitiveTerm(language="en", term="   ", topic="legal"))
+    assert errors == {"term": ["This field cannot be blank."]}
+
+
+# Clock policies, alert deliveries --------------------------------------------------------------
+# The migrations load a current version 1 of every marketplace's policies; rows that
+# test one rule are retired versions numbered clear of them.
+RETIRED = {"is_current": False, "version": 99}
+
+
+def test_policy_version_unique_per_marketplace_and_clock():
+    with refused_by("policy_version_unique"):
+        ClockPolicyFactory(marketplace="aliexpress", kind=ClockKind.DISPUTE_RESPONSE, version=1, is_current=False)
+    ClockPolicyFactory(marketplace="aliexpress", kind=ClockKind.DISPUTE_RESPONSE, version=2, is_current=False)
+
+
+def test_policy_one_current_version():
+    with refused_by("policy_one_current"):
+        ClockPolicyFactory(marketplace="aliexpress", kind=ClockKind.DISPUTE_RESPONSE, version=2, is_current=True)
+    errors = validation_errors(ClockPolicy(marketplace="aliexpress", kind=ClockKind.DISPUTE_RESPONSE, version=2,
+                                           length=datetime.timedelta(hours=12)))
+    assert errors == {"__all__": ["This marketplace already has a current policy for this clock."]}
+
+
+def test_policy_length_positive():
+    for length in (datetime.timedelta(0), datetime.timedelta(hours=-1)):
+        with refused_by("policy_length_positive"):
+            ClockPolicyFactory(length=length, **RETIRED)
+
+
+def test_policy_warning_positive_when_given():
+    with refused_by("policy_warning_positive"):
+        ClockPolicyFactory(warn_before=datetime.timedelta(0), **RETIRED)
+    ClockPolicyFactory(warn_before=None, **RETIRED)  # no warning at all is fine
+
+
+def test_policy_kind_must_be_known():
+    with refused_by("policy_kind_valid"):
+        ClockPolicyFactory(kind="tea_break", **RETIRED)
+    errors = validation_errors(ClockPolicy(marketplace="aliexpress", kind="tea_break", length=datetime.timedelta(1),
+                                           **RETIRED))
+    assert errors == {"kind": ["Value 'tea_break' is not a valid choice."]}
+
+
+def test_policy_marketplace_must_be_known():
+    with refused_by("policy_marketplace_valid"):
+        ClockPolicyFactory(marketplace="wish", **RETIRED)
+
+
+def test_alert_delivery_once_per_channel_and_target():
+    delivery = AlertDeliveryFactory(target="agent@example.com")
+    with refused_by("alert_delivery_once_per_target"):
+        AlertDeliveryFactory(alert=delivery.alert, channel=delivery.channel, target="agent@example.com")
+    AlertDeliveryFactory(alert=delivery.alert, channel="webhook", target="agent@example.com")
+    AlertDeliveryFactory(channel=delivery.channel, target="agent@example.com")  # another alert
+
+
+def test_delivery_attempt_numbers_unique_per_delivery():
+    attempt = DeliveryAttemptFactory(number=1)
+    with refused_by("delivery_attempt_unique"):
+        DeliveryAttemptFactory(delivery=attempt.delivery, number=1)
+    DeliveryAttemptFactory(delivery=attempt.delivery, number=2)

@@ -1,4 +1,4 @@
-"""The agent's pages: home, the ticket queue and a ticket."""
+"""The agent's pages: home, the ticket queue and a ticket with its clocks."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,9 +12,11 @@ from tickets.choices import ClockState, TicketStatus
 from tickets.forms import TicketStatusForm
 from tickets.models import AuditEntry, Clock, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
-from tickets.selectors import stores_for_user, ticket_for_user, unread_alerts_for_user
+from tickets.selectors import clocks_of_ticket, stores_for_user, ticket_for_user
 from tickets.services.tickets import ticket_set_status
 from tickets.services.workflow import allowed_next
+
+from .clocks import explain_clocks
 
 
 @login_required
@@ -28,7 +30,6 @@ def home(request):
         "stores": stores,
         "overdue": clocks.filter(due_at__lte=now).count(),
         "due_today": clocks.filter(due_at__gt=now, due_at__lte=now + timezone.timedelta(hours=24)).count(),
-        "unread_alerts": unread_alerts_for_user(request.user).count(),
         "my_tickets": Ticket.objects.visible_to(request.user)
         .filter(assignee=request.user, status__in=OPEN_TICKET_STATUSES)
         .select_related("store", "order", "assignee")[:20],
@@ -72,7 +73,8 @@ def ticket_detail(request, pk):
     context = {
         "ticket": ticket,
         "thread": ticket.messages.select_related("author"),
-        "clocks": ticket.clocks.all(),
+        "clocks": explain_clocks(list(clocks_of_ticket(ticket))),
+        "now": timezone.now(),
         "form": form,
         "allowed": [TicketStatus(s).label for s in allowed_next(ticket)],
         "history": history,

@@ -1,0 +1,76 @@
+"""FilterSets shared by the HTML pages and the API, so both filter the same way.
+
+The querysets handed to them are already scoped to the user's stores (selectors);
+the store choices are scoped too, so naming another store's code is an invalid
+choice (a 400 in the API), never a way in.
+"""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from tickets.choices import ClockKind, ClockState
+from tickets.models import AlertReceipt, Clock, Store
+
+# Clocks whose lapse costs the seller (DOMAIN.md): a lost dispute, a refund the
+# platform executes, a lower service score. The others are the buyer's deadlines,
+# and their lapse favours the seller (a return that lapses releases the money to
+# the seller, a closed refund or chargeback window ends the buyer's claim), so
+# their amount is no loss and they rank with the clocks of unknown amount.
+SELLER_LOSS_KINDS = (ClockKind.DISPUTE_RESPONSE, ClockKind.REFUND_DECISION, ClockKind.RECEIPT_CONFIRMATION,
+                     ClockKind.FIRST_RESPONSE, ClockKind.SENSITIVE_ESCALATION)
+
+# Queue orders. Each ends in unique, unchanging columns so that the API's cursor
+# (keyset) pagination has a total order. ``loss_key`` (see ``selectors.clock_queue``)
+# is the seller's loss, -1 when none or unknown (amounts are never negative):
+# "most money first, unknown last" on every database, and a plain value the
+# cursor can compare with, which a nullable column is not.
+CLOCK_ORDERINGS = {
+    "due": ("due_at", "id"),
+    "loss": ("-loss_key", "due_at", "id"),
+}
+CLOCK_ORDER_CHOICES = [("due", _("Due time")), ("loss", _("Money at stake"))]
+
+
+def _user_stores(request):
+    if request is None:
+        return Store.objects.none()
+    return Store.objects.visible_to(request.user)
+
+
+class ClockFilter(django_filters.FilterSet):
+    """The clocks queue: by kind, store, state, ordered by due time or by loss.
+
+    Without a ``state`` parameter only running clocks are listed (the queue's
+    purpose); ``state=`` (empty, "any state") lists every state.
+    """
+
+    kind = django_filters.ChoiceFilter(choices=ClockKind.choices, empty_label=_("Any kind"), label=_("Kind"))
+    store = django_filters.ModelChoiceFilter(queryset=_user_stores, to_field_name="code", empty_label=_("Any store"),
+                                             label=_("Store"))
+    state = django_filters.ChoiceFilter(choices=ClockState.choices, empty_label=_("Any state"), label=_("State"))
+    order = django_filters.ChoiceFilter(choices=CLOCK_ORDER_CHOICES, method="order_queue", empty_label=None,
+                                        label=_("Order by"))
+
+    class Meta:
+        model = Clock
+        fields = ["kind", "store", "state"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "state" not in data:
+            data = data.copy()
+            data["state"] = ClockState.RUNNING
+        super().__init__(data, *args, **kwargs)
+
+    def order_queue(self, queryset, name, value):
+        return queryset.order_by(*CLOCK_ORDERINGS[value])
+
+
+class AlertReceiptFilter(django_filters.FilterSet):
+    """The alerts inbox: ``unread=1`` for unread alerts only."""
+
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"),
+                                          widget=django_filters.widgets.BooleanWidget)
+
+    class Meta:
+        model = AlertReceipt
+        fields = ["unread"]

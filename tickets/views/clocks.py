@@ -1,0 +1,38 @@
+"""The clocks queue: every running deadline of the user's stores, soonest or costliest first."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from tickets.filters import ClockFilter
+from tickets.selectors import attach_tickets, clock_queue
+from tickets.services.clocks import clock_explanation, lapse_consequence
+
+# Rows on one page. The queue is read through the partial index on running clocks
+# by due time, so the first rows are cheap however many clocks run; past these, the
+# filters (or the API's cursor) narrow it down rather than an OFFSET scan.
+QUEUE_LIMIT = 100
+
+
+def explain_clocks(clocks) -> list:
+    """Give each clock its lapse consequence and its explanation, as the page shows
+    them (pure functions of the row: no query)."""
+    for clock in clocks:
+        clock.consequence = lapse_consequence(clock)
+        clock.explanation = clock_explanation(clock)
+    return clocks
+
+
+@login_required
+def clock_list(request):
+    filterset = ClockFilter(request.GET, queryset=clock_queue(request.user), request=request)
+    rows = attach_tickets(filterset.qs[:QUEUE_LIMIT + 1])
+    context = {
+        "filter": filterset,
+        "clocks": explain_clocks(rows[:QUEUE_LIMIT]),
+        "more": len(rows) > QUEUE_LIMIT,
+        "limit": QUEUE_LIMIT,
+        "now": timezone.now(),
+        "by_loss": filterset.form.cleaned_data.get("order") == "loss" if filterset.is_valid() else False,
+    }
+    return render(request, "tickets/clock_list.html", context, status=200 if filterset.is_valid() else 400)
