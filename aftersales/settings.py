@@ -174,6 +174,8 @@ if ALERT_WEBHOOK_URL and not ALERT_WEBHOOK_SECRET:
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Longer than any countdown the desk uses (webhook retries wait at most 50 min).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 else:
     # kombu's filesystem transport: a broker made of three folders, no server at all.
     _broker_dir = VAR_DIR / "celery-broker"

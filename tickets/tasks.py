@@ -10,9 +10,11 @@ from tickets.services.health import heartbeat_record
 
 log = logging.getLogger(__name__)
 
-# Webhook retries: 30 s, 2 min, 8 min, 32 min, ~2 h. Short enough for Redis's
-# visibility timeout; deadlines themselves are never kept as ETA tasks.
+# Webhook retries: 30 s, 2 min, 8 min, 32 min, then 50 min: always under Redis's
+# visibility timeout (set in settings), so a waiting retry is never handed out twice.
+# Deadlines themselves are never kept as ETA tasks.
 WEBHOOK_RETRIES = 5
+MAX_RETRY_WAIT = 3000
 
 
 @shared_task(name="tickets.record_heartbeat", ignore_result=True)
@@ -45,4 +47,4 @@ def deliver_alerts(alert_ids: list[int]) -> None:
 def deliver_webhook(self, delivery_id: int) -> None:
     delivery = AlertDelivery.objects.select_related("alert__clock", "alert__store").get(pk=delivery_id)
     if not delivery_attempt(delivery=delivery):
-        raise self.retry(countdown=30 * 4 ** self.request.retries)
+        raise self.retry(countdown=min(30 * 4 ** self.request.retries, MAX_RETRY_WAIT))

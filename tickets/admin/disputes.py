@@ -1,5 +1,11 @@
-"""Disputes, the proposals traded in them, and evidence files."""
+"""Disputes, the proposals traded in them, and evidence files.
 
+New disputes and evidence are created through their services (``dispute_open``,
+``evidence_add``), which start or meet the platform clocks; ``CreateThroughServiceMixin``
+is how an add page hands its form to a service.
+"""
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,14 +15,17 @@ from tickets.models import Dispute, DisputeProposal, Evidence
 from tickets.services.disputes import (
     OUTCOME_ONLY_WHEN_RESOLVED,
     OUTCOME_REQUIRED,
+    dispute_open,
     dispute_set_status,
     proposal_create,
     proposal_set_status,
 )
+from tickets.services.evidence import MESSAGE_OF_ANOTHER_TICKET, evidence_add
 
 from .base import (
     ReadOnlyInline,
     ScopedModelAdmin,
+    ServiceAdminMixin,
     ServiceRefused,
     WorkflowAdminMixin,
     WorkflowForm,
@@ -25,6 +34,47 @@ from .base import (
 )
 
 DISPUTE_RESOLVED = _("The dispute is resolved; no new proposal can be made.")
+OPENED_AT_HELP = _("The platform's time: the dispute-response clock starts then.")
+BY_BUYER_HELP = _("Files the buyer sent (synced from the platform) do not answer the dispute.")
+
+
+class CreateThroughServiceMixin(ServiceAdminMixin):
+    """An add page whose object a service creates, so that the clocks its creation
+    starts or meets are started or met, and the audit trail says so.
+
+    The add page shows ``add_form`` with ``add_fieldsets``: only what the service takes
+    (a new object's status, times and derived fields are the service's business).
+    ``add_form.clean()`` checks what the service would refuse, so the refusal shows on
+    its field; the service checks again and stays the authority (a late refusal shows
+    as an error message, the whole change rolled back). Change pages are untouched.
+    """
+
+    add_form: type[forms.ModelForm] | None = None
+    add_fieldsets: tuple | None = None
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and self.add_form is not None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and self.add_fieldsets is not None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            created = self.create_through_service(request, form.cleaned_data)
+        except ValidationError as exc:
+            raise ServiceRefused(exc) from exc
+        adopt(obj, created)
+
+    def create_through_service(self, request, data: dict):
+        """Create the object from the add form's ``data`` through its service and return it."""
+        raise NotImplementedError
 
 
 class DisputeProposalInline(ReadOnlyInline):
@@ -46,9 +96,28 @@ class DisputeAdminForm(WorkflowForm):
             raise ValidationError({"outcome": OUTCOME_ONLY_WHEN_RESOLVED})
 
 
+class DisputeAddForm(forms.ModelForm):
+    """A dispute the buyer opened on the platform, recorded by ``dispute_open``: open,
+    in the order's currency, its response clock started at ``opened_at``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "opened_at" in self.fields:
+            self.fields["opened_at"].help_text = OPENED_AT_HELP
+
+    def clean(self):
+        cleaned = super().clean()
+        order = cleaned.get("order")
+        if order is not None:
+            # As dispute_open does, before the model's checks (amount, currency) run.
+            self.instance.currency = order.currency
+        return cleaned
+
+
 @admin.register(Dispute)
-class DisputeAdmin(WorkflowAdminMixin, ScopedModelAdmin):
+class DisputeAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, ScopedModelAdmin):
     form = DisputeAdminForm
+    add_form = DisputeAddForm
     list_display = ("external_id", "order", "family", "reason", "status", "outcome", "requested", "opened_at",
                     "store")
     list_filter = (scoped_filter("store"), "status", "family", "reason", "outcome", "requested_solution")
@@ -65,6 +134,11 @@ class DisputeAdmin(WorkflowAdminMixin, ScopedModelAdmin):
         (_("Times"), {"fields": ("opened_at", "seller_responded_at", "platform_review_at", "resolved_at",
                                  "platform_updated_at", "created_at", "updated_at")}),
     )
+    add_fieldsets = (
+        (None, {"fields": ("store", "external_id", "order", "ticket")}),
+        (_("Claim"), {"fields": ("family", "reason", "requested_solution", "requested_amount", "buyer_comment")}),
+        (_("Times"), {"fields": ("opened_at",)}),
+    )
     inlines = (DisputeProposalInline,)
 
     @admin.display(description=_("requested"), ordering="requested_amount")
@@ -76,6 +150,14 @@ class DisputeAdmin(WorkflowAdminMixin, ScopedModelAdmin):
         if obj is not None and obj.status == DisputeStatus.RESOLVED:
             readonly.append("outcome")
         return readonly
+
+    def create_through_service(self, request, data):
+        return dispute_open(
+            store=data["store"], order=data["order"], external_id=data["external_id"], family=data["family"],
+            reason=data["reason"], requested_solution=data["requested_solution"],
+            requested_amount=data["requested_amount"], opened_at=data["opened_at"], actor=request.user,
+            ticket=data.get("ticket"), buyer_comment=data.get("buyer_comment", ""),
+        )
 
     def apply_services(self, request, obj, values, reason):
         if "status" in values:
@@ -135,8 +217,32 @@ class DisputeProposalAdmin(WorkflowAdminMixin, ScopedModelAdmin):
         proposal_set_status(proposal=obj, status=values["status"], actor=request.user, reason=reason)
 
 
+class EvidenceAddForm(forms.ModelForm):
+    """A file added through ``evidence_add``: the seller's evidence on a dispute answers
+    it (meets its dispute-response clock); the buyer's own files answer nothing."""
+
+    by_buyer = forms.BooleanField(label=_("sent by the buyer"), required=False, help_text=BY_BUYER_HELP)
+
+    def clean(self):
+        cleaned = super().clean()
+        store, ticket, message = cleaned.get("store"), cleaned.get("ticket"), cleaned.get("message")
+        if message is not None and store is not None:
+            # As evidence_add does: a message's file belongs to the message's ticket.
+            ticket = ticket or message.ticket
+            if message.store_id != store.pk or message.ticket_id != ticket.pk:
+                self.add_error("message", MESSAGE_OF_ANOTHER_TICKET)
+            else:
+                cleaned["ticket"] = ticket
+        return cleaned
+
+
 @admin.register(Evidence)
-class EvidenceAdmin(ScopedModelAdmin):
+class EvidenceAdmin(CreateThroughServiceMixin, ScopedModelAdmin):
+    add_form = EvidenceAddForm
+    add_fieldsets = (
+        (None, {"fields": ("store", "dispute", "ticket", "message")}),
+        (_("File"), {"fields": ("kind", "file", "description", "by_buyer")}),
+    )
     list_display = ("id", "kind", "__str__", "dispute", "ticket", "store", "uploaded_by", "uploaded_at",
                     "submitted_to_platform_at")
     list_filter = (scoped_filter("store"), "kind", ("submitted_to_platform_at", admin.EmptyFieldListFilter))
@@ -146,7 +252,9 @@ class EvidenceAdmin(ScopedModelAdmin):
     autocomplete_fields = ("store", "dispute", "ticket", "message")
     readonly_fields = ("uploaded_by", "uploaded_at")
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+    def create_through_service(self, request, data):
+        return evidence_add(
+            store=data["store"], file=data["file"], kind=data["kind"], actor=request.user,
+            dispute=data.get("dispute"), ticket=data.get("ticket"), message=data.get("message"),
+            description=data.get("description", ""), by_buyer=data.get("by_buyer", False),
+        )

@@ -44,7 +44,6 @@ class ClockPolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("marketplace", "kind", "version", "is_current", "length", "warn_before", "escalate_before",
                     "created_at")
     list_filter = ("marketplace", "kind", "is_current")
-    list_select_related = ("created_by",)
     ordering = ("marketplace", "kind", "-version")
     fieldsets = (
         (None, {"fields": ("marketplace", "kind", "version", "is_current")}),

@@ -39,7 +39,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()}: {self.text}"
+        return self.text
 
 
 class AlertReceipt(models.Model):

@@ -112,7 +112,8 @@ def first_response_due(cal: WorkingCalendar, received_at: dt.datetime, *, inside
     inside_hours = is_working_time(cal, received_at)
     allowance = inside if inside_hours else outside
     by_working_time = add_working_time(cal, received_at, allowance)
-    capped_at = received_at + cap
+    # Elapsed time: add in UTC, or a DST change in the caller's zone would move it.
+    capped_at = received_at.astimezone(UTC) + cap
     due = capped_at if by_working_time is None else min(by_working_time, capped_at)
     basis = {
         "received_in_working_hours": inside_hours,

@@ -37,6 +37,8 @@ def clock_schedule(*, policy: ClockPolicy, store, started_at: dt.datetime) -> di
     Marketplace clocks are elapsed time; working-hours clocks count the store's
     calendar. Warning points never fall before the start.
     """
+    # Elapsed lengths are added in UTC: 24 hours across a DST change are still 24 hours.
+    started_at = started_at.astimezone(dt.UTC)
     explanation = {}
     if policy.uses_working_hours:
         due_at, explanation = first_response_due(
@@ -127,7 +129,7 @@ def _stop_running(clocks, *, to: str, time_field: str, at: dt.datetime, actor, r
     the deadline had passed, so the marketplace already applied the lapse."""
     with transaction.atomic():
         ids = list(clocks.filter(state=ClockState.RUNNING, due_at__gte=at)
-                   .select_for_update(skip_locked=False).values_list("pk", "store_id"))
+                   .select_for_update(of=("self",)).values_list("pk", "store_id"))
         if not ids:
             return 0
         changed = Clock.objects.filter(pk__in=[pk for pk, _ in ids], state=ClockState.RUNNING).update(

@@ -141,12 +141,12 @@ def _record_refunds(disputes: list[Dispute], amount_of, *, reason: str, note: st
 
 
 def _resolve_disputes(disputes: list[Dispute], *, outcome: str, note: str, kind: str, audit: list,
-                      applied: Applied) -> None:
+                      applied: Applied, via: str = "dispute") -> None:
     if not disputes:
         return
     Dispute.objects.filter(pk__in=[d.pk for d in disputes]).exclude(status=DisputeStatus.RESOLVED).update(
         status=DisputeStatus.RESOLVED, outcome=outcome, outcome_note=note,
-        resolved_at=_breach_time(kind, "dispute"), updated_at=timezone.now())
+        resolved_at=_breach_time(kind, via), updated_at=timezone.now())
     applied.statements += 1
     audit += _audit(Dispute, [(d.pk, d.store_id, d.status, DisputeStatus.RESOLVED) for d in disputes],
                     action="status", field="status", reason=f"{note} ({outcome})")
@@ -222,7 +222,7 @@ def return_shipment_lapsed(clock_ids: list[int], applied: Applied, audit: list) 
                     action="status", field="status", reason=note)
     open_disputes = [r.dispute for r in returns if r.dispute.status != DisputeStatus.RESOLVED]
     _resolve_disputes(open_disputes, outcome=DisputeOutcome.SELLER_WON, note=note,
-                      kind=ClockKind.RETURN_SHIPMENT, audit=audit, applied=applied)
+                      kind=ClockKind.RETURN_SHIPMENT, audit=audit, applied=applied, via="return_request__dispute")
     applied.count += len(returns)
 
 
@@ -249,7 +249,7 @@ def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: l
                     note=note, returns_by_dispute={r.dispute_id: r for r in returns}, audit=audit, applied=applied)
     _resolve_disputes([d for d in disputes if d.status != DisputeStatus.RESOLVED],
                       outcome=DisputeOutcome.AGREED_RETURN, note=note, kind=ClockKind.RECEIPT_CONFIRMATION,
-                      audit=audit, applied=applied)
+                      audit=audit, applied=applied, via="return_request__dispute")
     applied.count += len(returns)
 
 

@@ -29,10 +29,11 @@ def policy_revise(*, policy: ClockPolicy, actor, reason: str = "", **changes) ->
     """Replace ``policy`` by a new version with ``changes`` applied; returns the new version.
 
     1. Lock the current row, so two revisions at once cannot both retire it.
-    2. Build and validate the new version (the model's own rules, e.g. a positive length).
+    2. Build the new version: the old one's values with ``changes`` applied.
     3. Retire the old version first: the database allows one current version per
        marketplace and clock, and checks that on every statement.
-    4. Insert the new version and audit each changed field on it.
+    4. Validate the new version (the model's rules, e.g. a positive length), insert
+       it and audit each changed field on it; a refusal rolls the retirement back.
     """
     unknown = set(changes) - set(REVISABLE_FIELDS)
     if unknown:
@@ -55,8 +56,6 @@ def policy_revise(*, policy: ClockPolicy, actor, reason: str = "", **changes) ->
         for name, value in changed.items():
             setattr(revised, name, value)
         ClockPolicy.objects.filter(pk=current.pk).update(is_current=False)
-        # Validated after retiring the old version, so "one current version" holds;
-        # a refusal rolls the retirement back with the rest.
         revised.full_clean()
         revised.save()
         for name, value in changed.items():

@@ -28,7 +28,7 @@ RECEIPT_ANSWERS = (ReturnStatus.RECEIVED, ReturnStatus.DISPUTED, ReturnStatus.RE
 ENDINGS = (ReturnStatus.CANCELLED, ReturnStatus.LAPSED)
 
 
-def return_amount(dispute: Dispute):
+def _amount_at_stake(dispute: Dispute):
     """The money a return is about: the accepted offer, else what the buyer asked for."""
     accepted = (DisputeProposal.objects.filter(dispute=dispute, status=ProposalStatus.ACCEPTED)
                 .order_by("-proposed_at", "-pk").values_list("amount", flat=True).first())
@@ -46,7 +46,7 @@ def return_agree(*, dispute: Dispute, external_id: str, agreed_at, actor, carrie
         audit_record(subject=ret, actor=actor, action="create", field="status", to_value=ret.status,
                      reason=f"Return agreed in dispute {dispute.external_id}.")
         clock_start_for(kind=ClockKind.RETURN_SHIPMENT, subject=ret, started_at=agreed_at, actor=actor,
-                        start_event="return.agreed_at", amount_at_stake=return_amount(dispute),
+                        start_event="return.agreed_at", amount_at_stake=_amount_at_stake(dispute),
                         currency=dispute.currency)
     return ret
 
@@ -83,7 +83,7 @@ def _move_clocks(ret: Return, status: str, *, when, actor) -> None:
         clocks_meet(clocks=clocks.filter(kind=ClockKind.RETURN_SHIPMENT), actor=actor, at=when,
                     reason="The buyer entered the return tracking number.")
         clock_start_for(kind=ClockKind.RECEIPT_CONFIRMATION, subject=ret, started_at=when, actor=actor,
-                        start_event="return.tracking_submitted_at", amount_at_stake=return_amount(ret.dispute),
+                        start_event="return.tracking_submitted_at", amount_at_stake=_amount_at_stake(ret.dispute),
                         currency=ret.dispute.currency)
     elif status in RECEIPT_ANSWERS:
         clocks_meet(clocks=clocks.filter(kind=ClockKind.RECEIPT_CONFIRMATION), actor=actor, at=when,

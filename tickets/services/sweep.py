@@ -40,6 +40,14 @@ BATCH_SIZE = 20_000
 MAX_BATCHES = 1000
 HOLD_AFTER_ERROR = dt.timedelta(minutes=15)
 SUPERVISOR_ROLES = "('supervisor', 'admin')"
+# The ticket that answers for a clock: the one stored when it started, else the one its
+# subject is linked to now (a dispute may be tied to a ticket after its clock started).
+# COALESCE stops at the first value, so the lookups run only for clocks without one.
+TICKET_NOW = """COALESCE(tickets_clock.ticket_id,
+    (SELECT d.ticket_id FROM tickets_dispute d WHERE d.id = tickets_clock.dispute_id),
+    (SELECT d.ticket_id FROM tickets_return r JOIN tickets_dispute d ON d.id = r.dispute_id
+     WHERE r.id = tickets_clock.return_request_id),
+    (SELECT m.ticket_id FROM tickets_message m WHERE m.id = tickets_clock.message_id))"""
 
 
 @dataclass
@@ -51,6 +59,13 @@ class SweepResult(Counter):
     consequences: dict = field(default_factory=lambda: defaultdict(int))
     held: int = 0
     statements: int = 0
+
+    def merge(self, other: "SweepResult") -> None:
+        """Add a committed batch's counts (a rolled-back batch is never merged)."""
+        for name in ("breached", "warned", "escalated", "alerts", "held", "statements"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for kind, count in other.consequences.items():
+            self.consequences[kind] += count
 
     def as_line(self) -> str:
         cons = ", ".join(f"{k} {v}" for k, v in sorted(self.consequences.items())) or "none"
@@ -73,7 +88,8 @@ def _raise_alerts(result: SweepResult, clock_ids: list[int], now: dt.datetime) -
                CASE c.alerted_level WHEN 3 THEN 'Breach' WHEN 2 THEN 'Escalation' ELSE 'Warning' END
                    || ': ' || c.kind || ' on ' || c.subject_key,
                %s, %s
-        FROM tickets_clock c WHERE {where}
+        FROM tickets_clock c LEFT JOIN tickets_clockpolicy p ON p.id = c.policy_id
+        WHERE {where} AND (p.id IS NULL OR p.raises_alerts)
         ON CONFLICT (clock_id, level) DO NOTHING
         RETURNING id
     """, [ts(now), ts(now), *params])
@@ -128,7 +144,8 @@ def _breach_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[
     rows = result.execute(f"""
         UPDATE tickets_clock SET state = 'breached', breached_at = due_at, alerted_level = 3,
                next_alert_at = NULL, updated_at = %s, consequence_applied_at = %s,
-               owner_id = (SELECT t.assignee_id FROM tickets_ticket t WHERE t.id = tickets_clock.ticket_id)
+               ticket_id = {TICKET_NOW},
+               owner_id = (SELECT t.assignee_id FROM tickets_ticket t WHERE t.id = {TICKET_NOW})
         WHERE state = 'running' AND {in_subquery("id", f"""
             SELECT id FROM tickets_clock
             WHERE state = 'running' AND due_at <= %s AND (held_until IS NULL OR held_until <= %s){extra}
@@ -161,7 +178,7 @@ def _alert_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[i
     """
     extra, extra_params = _claim_filter(only)
     rows = result.execute(f"""
-        UPDATE tickets_clock SET updated_at = %s,
+        UPDATE tickets_clock SET updated_at = %s, ticket_id = {TICKET_NOW},
                alerted_level = CASE WHEN escalate_at <= %s THEN 2 ELSE 1 END,
                next_alert_at = CASE WHEN escalate_at > %s THEN escalate_at ELSE NULL END
         WHERE state = 'running' AND {in_subquery("id", f"""
@@ -181,12 +198,15 @@ def _alert_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[i
 
 def _run_pass(result: SweepResult, batch_fn, now: dt.datetime, batch_size: int) -> None:
     for _ in range(MAX_BATCHES):
+        batch = SweepResult()
         try:
             with transaction.atomic():
-                claimed = batch_fn(result, now, batch_size)
+                claimed = batch_fn(batch, now, batch_size)
         except Exception:
             log.exception("sweep batch failed; retrying its clocks one by one")
             claimed = _run_one_by_one(result, batch_fn, now, batch_size)
+        else:
+            result.merge(batch)
         if claimed < batch_size:
             return
 
@@ -197,9 +217,11 @@ def _run_one_by_one(result: SweepResult, batch_fn, now: dt.datetime, batch_size:
     ids = list(Clock.objects.filter(state=ClockState.RUNNING, **{f"{column}__lte": now})
                .exclude(held_until__gt=now).order_by(column).values_list("pk", flat=True)[:batch_size])
     for pk in ids:
+        single = SweepResult()
         try:
             with transaction.atomic():
-                batch_fn(result, now, 1, only=[pk])
+                batch_fn(single, now, 1, only=[pk])
+            result.merge(single)
         except Exception:
             log.exception("clock %s could not be swept; holding it for %s", pk, HOLD_AFTER_ERROR)
             Clock.objects.filter(pk=pk).update(held_until=now + HOLD_AFTER_ERROR)

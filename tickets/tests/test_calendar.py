@@ -210,8 +210,6 @@ def test_the_24_hour_cap_is_elapsed_time_across_spring_forward():
     assert shown(due, BERLIN) == "2025-03-30 11:00:00 CEST"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: first_response_due adds the cap to received_at in its own zone "
-                                       "(wall-clock arithmetic); convert to UTC first")
 def test_a_received_time_given_in_a_local_zone_is_capped_in_elapsed_time():
     # The same instant as above, given in the store's zone (as a form or the API
     # hands it over when TIME_ZONE is not UTC): the cap must not move by the DST hour.

@@ -38,7 +38,7 @@ from tickets.choices import (
 )
 from tickets.models import AuditEntry, Clock, Dispute, Message, Refund
 from tickets.services.disputes import dispute_open, dispute_set_status, proposal_create, proposal_set_status
-from tickets.services.evidence import evidence_add
+from tickets.services.evidence import MESSAGE_OF_ANOTHER_TICKET, evidence_add
 from tickets.services.messages import message_note, message_receive, message_reply
 from tickets.services.orders import order_set_status
 from tickets.services.returns import return_agree, return_set_status
@@ -535,3 +535,20 @@ def test_other_order_statuses_start_no_clock(store):
     order_set_status(order=order, status=OrderStatus.SHIPPED, actor=ERP, at=T0)
     assert not Clock.objects.exists()
 
+
+@pytest.mark.usefixtures("media")
+def test_evidence_on_a_message_of_another_ticket_is_refused(store, ticket, agent):
+    message = message_receive(ticket=TicketFactory(store=store), body="Photo attached.", sent_at=T0, actor=ERP)
+    with pytest.raises(ValidationError) as info:
+        evidence_add(store=store, ticket=ticket, message=message, kind=EvidenceKind.PHOTO, actor=agent,
+                     file=SimpleUploadedFile("x.jpg", b"jpeg"))
+    assert info.value.message_dict == {"message": [str(MESSAGE_OF_ANOTHER_TICKET)]}
+
+
+@pytest.mark.usefixtures("media")
+def test_evidence_on_a_buyer_message_lands_on_its_ticket(store, ticket, agent):
+    message = message_receive(ticket=ticket, body="Photo attached.", sent_at=T0, actor=ERP)
+    evidence = evidence_add(store=store, message=message, kind=EvidenceKind.PHOTO, actor=ERP, by_buyer=True,
+                            file=SimpleUploadedFile("x.jpg", b"jpeg"))
+    assert (evidence.ticket, evidence.message, evidence.uploaded_by) == (ticket, message, None)
+    assert audit_of(evidence, action="evidence").get().actor_label == ERP

@@ -12,7 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.core.mail.backends.base import BaseEmailBackend
+from kombu.transport.redis import Channel as RedisChannel
 
 from tickets.choices import AlertLevel, ClockState
 from tickets.models import Alert, AlertDelivery, AlertReceipt, Clock, DeliveryAttempt
@@ -21,6 +23,7 @@ from tickets.services.sweep import sweep
 from tickets.tasks import WEBHOOK_RETRIES, deliver_alerts, deliver_webhook
 
 from .factories import AlertFactory, AlertReceiptFactory, ClockFactory, TicketFactory, UserFactory
+from .test_settings_env import load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +253,26 @@ def test_the_webhook_gives_up_after_its_retries_and_keeps_the_record(alert, hook
     assert (delivery.status, delivery.attempts) == (AlertDelivery.Status.FAILED, tries)
     assert attempts_of(delivery) == [(n, False, 500, "HTTP 500") for n in range(1, tries + 1)]
     assert Alert.objects.filter(pk=alert.pk).exists()
+
+
+def test_webhook_retries_wait_less_than_the_redis_visibility_timeout(alert, hook, retries, monkeypatch, tmp_path):
+    hook.statuses = [500] * 10
+    deliver_alerts([alert.pk])
+    delivery = AlertDelivery.objects.get(alert=alert, channel=AlertDelivery.Channel.WEBHOOK)
+    countdowns = []
+
+    def record_retry(*, countdown, **kwargs):
+        countdowns.append(countdown)
+        return Retry("recorded", when=countdown)
+
+    monkeypatch.setattr(deliver_webhook, "retry", record_retry)
+    for retried in range(WEBHOOK_RETRIES):
+        deliver_webhook.apply(args=(delivery.pk,), retries=retried)
+    assert countdowns == [30, 120, 480, 1920, 3000]  # backoff ×4 from 30 s, capped at 50 min
+
+    production = load_settings(monkeypatch, tmp_path, REDIS_URL="redis://redis:6379/0")
+    options = getattr(production, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    assert max(countdowns) < options.get("visibility_timeout", RedisChannel.visibility_timeout)
 
 
 def test_an_unreachable_webhook_is_recorded_not_raised(alert, settings, retries):
