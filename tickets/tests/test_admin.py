@@ -2,6 +2,7 @@
 status changes go through the services (refused moves show on the form, accepted
 ones leave an audit entry)."""
 
+import datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -9,14 +10,30 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tickets.choices import ClockState, DisputeStatus, ReturnStatus, TicketStatus
-from tickets.models import AuditEntry, Clock, Dispute, Heartbeat, Order, Refund, Ticket
+from tickets.admin.tickets import SYSTEM_LINES
+from tickets.choices import ClockKind, ClockState, DisputeStatus, MessageKind, ReturnStatus, TicketStatus
+from tickets.models import (
+    AuditEntry,
+    Clock,
+    Dispute,
+    Evidence,
+    Heartbeat,
+    Message,
+    Order,
+    Refund,
+    Return,
+    Ticket,
+)
 from tickets.services.audit import audit_record
-from tickets.services.disputes import OUTCOME_REQUIRED
+from tickets.services.disputes import OUTCOME_REQUIRED, dispute_open
+from tickets.services.messages import message_receive
 from tickets.services.returns import TRACKING_REQUIRED
 from tickets.services.workflow import ConcurrentChange
 
@@ -451,3 +468,196 @@ def test_a_clock_is_breached_only_by_the_sweep(admin_client, store):
 
     assert "Only the sweep" in form_errors(response)["state"][0]
     assert Clock.objects.get(pk=clock.pk).state == ClockState.RUNNING
+
+
+# Add pages create through the services, which start or meet the clocks ----------------------
+def add_form_data(client, model, **values):
+    """The add form of ``model`` as the page shows it (management forms included),
+    with ``values`` filled in; a datetime fills the split date and time inputs."""
+    url = admin_url(model, "add")
+    response = client.get(url)
+    assert response.status_code == 200
+    parser = _FormFields(f"{model._meta.model_name}_form")
+    parser.feed(response.content.decode())
+    data = {name: items if len(items) > 1 else items[0] for name, items in parser.data.items()}
+    for name, value in values.items():
+        if isinstance(value, datetime.datetime):
+            local = timezone.localtime(value)
+            data.update({f"{name}_0": local.date().isoformat(), f"{name}_1": local.time().isoformat()})
+        else:
+            data[name] = value
+    return url, data
+
+
+def add_page_fields(client, model):
+    return set(client.get(admin_url(model, "add")).context["adminform"].form.fields)
+
+
+def test_adding_a_dispute_opens_it_and_starts_its_response_clock(admin_client, admin_user, store):
+    order = OrderFactory(store=store, total=Decimal("80.00"), currency="EUR")
+    opened_at = T0 + datetime.timedelta(minutes=7)
+    assert not {"status", "outcome", "currency"} & add_page_fields(admin_client, Dispute)  # the service's
+    url, data = add_form_data(
+        admin_client, Dispute, store=store.pk, external_id="D-ADMIN-1", order=order.pk, family="not_as_described",
+        reason="damaged", requested_solution="full_refund", requested_amount="80.00", opened_at=opened_at)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    dispute = Dispute.objects.get(external_id="D-ADMIN-1")
+    assert (dispute.status, dispute.currency, dispute.opened_at) == (DisputeStatus.OPEN, "EUR", opened_at)
+    clock = Clock.objects.get(dispute=dispute)
+    assert (clock.kind, clock.state, clock.started_at) == (ClockKind.DISPUTE_RESPONSE, ClockState.RUNNING, opened_at)
+    assert AuditEntry.objects.filter(object_id=dispute.pk, action="create", actor=admin_user,
+                                     content_type=ContentType.objects.get_for_model(Dispute)).exists()
+    assert response.url == admin_url(Dispute, "changelist")  # the admin names the service's row
+
+
+def test_a_refused_dispute_shows_on_its_field_and_creates_nothing(admin_client, store):
+    order = OrderFactory(store=store, total=Decimal("40.00"))
+    url, data = add_form_data(
+        admin_client, Dispute, store=store.pk, external_id="D-ADMIN-2", order=order.pk, family="not_as_described",
+        reason="damaged", requested_solution="full_refund", requested_amount="40.01", opened_at=T0)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert form_errors(response)["requested_amount"] == ["The requested amount is above the 40.00 USD paid."]
+    assert not Dispute.objects.exists()
+    assert not Clock.objects.exists()
+
+
+def test_adding_a_return_starts_its_shipment_clock(admin_client, store):
+    dispute = DisputeFactory(store=store)
+    agreed_at = T0 + datetime.timedelta(days=1)
+    assert not {"status", "tracking_number", "store", "order"} & add_page_fields(admin_client, Return)
+    url, data = add_form_data(admin_client, Return, external_id="R-ADMIN-1", dispute=dispute.pk,
+                              agreed_at=agreed_at, carrier="Cainiao")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    ret = Return.objects.get(external_id="R-ADMIN-1")
+    assert (ret.store, ret.order, ret.status, ret.carrier) == (store, dispute.order, ReturnStatus.AWAITING_SHIPMENT,
+                                                               "Cainiao")
+    clock = Clock.objects.get(return_request=ret)
+    assert (clock.kind, clock.state, clock.started_at) == (ClockKind.RETURN_SHIPMENT, ClockState.RUNNING, agreed_at)
+
+    # A second return while this one is under way is refused on the dispute, not by the database.
+    data["external_id"] = "R-ADMIN-2"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert form_errors(response)["dispute"] == ["This dispute already has a return under way."]
+    assert Return.objects.count() == 1
+
+
+def test_adding_a_buyer_message_starts_the_first_response_clock(admin_client, store):
+    ticket = TicketFactory(store=store)
+    url, data = add_form_data(admin_client, Message, ticket=ticket.pk, kind=MessageKind.BUYER,
+                              body="Where is my parcel?", sent_at=T0, external_id="M-1")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    message = Message.objects.get(ticket=ticket)
+    assert (message.store, message.author, message.external_id) == (store, None, "M-1")
+    clock = Clock.objects.get(message=message)
+    assert (clock.kind, clock.state, clock.started_at) == (ClockKind.FIRST_RESPONSE, ClockState.RUNNING, T0)
+    assert Ticket.objects.get(pk=ticket.pk).last_buyer_message_at == T0
+
+    # The same platform message again is refused, not silently handed back.
+    response = admin_client.post(url, data)
+    assert form_errors(response)["external_id"] == ["Store ae-main already has a message with this platform id."]
+    assert Message.objects.count() == 1
+
+
+def test_adding_an_agent_reply_meets_the_first_response_clock(admin_client, admin_user, store):
+    ticket = TicketFactory(store=store)
+    buyer_message = message_receive(ticket=ticket, body="Where is my parcel?", sent_at=T0, actor="test")
+    replied_at = T0 + datetime.timedelta(minutes=20)
+    url, data = add_form_data(admin_client, Message, ticket=ticket.pk, kind=MessageKind.AGENT_REPLY,
+                              body="It left the warehouse today.", sent_at=replied_at)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    reply = Message.objects.get(ticket=ticket, kind=MessageKind.AGENT_REPLY)
+    assert reply.author == admin_user  # the user, when nobody else is picked
+    clock = Clock.objects.get(message=buyer_message)
+    assert (clock.state, clock.met_at) == (ClockState.MET, replied_at)
+    assert Ticket.objects.get(pk=ticket.pk).first_replied_at == replied_at
+
+
+def test_an_internal_note_meets_nothing_and_system_lines_are_refused(admin_client, admin_user, store):
+    ticket = TicketFactory(store=store)
+    message_receive(ticket=ticket, body="Where is my parcel?", sent_at=T0, actor="test")
+    url, data = add_form_data(admin_client, Message, ticket=ticket.pk, kind=MessageKind.INTERNAL_NOTE,
+                              body="Asked the warehouse.", sent_at=T0, external_id="M-2")
+
+    response = admin_client.post(url, data)
+    assert form_errors(response)["external_id"] == ["Not recorded for “Internal note”: leave it empty."]
+
+    data["external_id"] = ""
+    assert admin_client.post(url, data).status_code == 302
+    note = Message.objects.get(kind=MessageKind.INTERNAL_NOTE)
+    assert note.author == admin_user
+    assert Clock.objects.get().state == ClockState.RUNNING
+
+    data["kind"] = MessageKind.SYSTEM
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert form_errors(response)["kind"] == [str(SYSTEM_LINES)]
+    assert Message.objects.count() == 2
+
+
+def test_adding_evidence_to_a_dispute_meets_its_response_clock(admin_client, admin_user, store, settings,
+                                                               tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    order = OrderFactory(store=store)
+    dispute = dispute_open(store=store, order=order, external_id="D-EVIDENCE", family="not_as_described",
+                           reason="damaged", requested_solution="full_refund", requested_amount=Decimal("50.00"),
+                           opened_at=timezone.now() - datetime.timedelta(hours=1), actor="test")
+    url, data = add_form_data(admin_client, Evidence, store=store.pk, dispute=dispute.pk, kind="photo",
+                              description="Parcel as packed")
+    data["file"] = SimpleUploadedFile("packed.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    evidence = Evidence.objects.get(dispute=dispute)
+    assert evidence.uploaded_by == admin_user
+    assert (tmp_path / evidence.file.name).exists()
+    clock = Clock.objects.get(dispute=dispute, kind=ClockKind.DISPUTE_RESPONSE)
+    assert (clock.state, clock.met_at) == (ClockState.MET, evidence.uploaded_at)
+    assert Dispute.objects.get(pk=dispute.pk).seller_responded_at == evidence.uploaded_at
+
+
+def test_the_buyers_own_evidence_answers_nothing(admin_client, store, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    order = OrderFactory(store=store)
+    dispute = dispute_open(store=store, order=order, external_id="D-BUYER", family="not_as_described",
+                           reason="damaged", requested_solution="full_refund", requested_amount=Decimal("50.00"),
+                           opened_at=timezone.now(), actor="test")
+    url, data = add_form_data(admin_client, Evidence, store=store.pk, dispute=dispute.pk, kind="photo",
+                              by_buyer="on")
+    data["file"] = SimpleUploadedFile("broken.jpg", b"\xff\xd8\xff\xe0", "image/jpeg")
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert Clock.objects.get(dispute=dispute).state == ClockState.RUNNING
+
+
+def test_a_late_refusal_of_an_add_is_reported_and_rolled_back(admin_client, store, monkeypatch):
+    dispute = DisputeFactory(store=store)
+    url, data = add_form_data(admin_client, Return, external_id="R-LATE", dispute=dispute.pk, agreed_at=T0)
+
+    def refuse(**kwargs):
+        Return.objects.create(store=store, order=dispute.order, dispute=dispute, external_id="R-LATE", agreed_at=T0)
+        raise ValidationError({"external_id": "Store ae-main already has a return with this platform id."})
+
+    monkeypatch.setattr("tickets.admin.returns.return_agree", refuse)
+    response = admin_client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "already has a return with this platform id" in response.content.decode()
+    assert not Return.objects.exists()  # rolled back with the whole add
