@@ -219,6 +219,10 @@ def main() -> None:
 
     b_time, b_statements, b_rows = sql_floor(now)
     a_time, a_statements, a_result = timed_sweep(now)
+    d_cold, _, _ = timed_sweep(now)
+    # Autovacuum clears the index entries of the rows (a) just moved; measure the
+    # steady state a once-a-minute sweep meets, after that vacuum.
+    run("VACUUM ANALYZE tickets_clock")
     d_time, d_statements, _ = timed_sweep(now)
     c_time, c_statements, c_rows = naive_loop(now)
 
@@ -241,7 +245,8 @@ def main() -> None:
     print(f"(a)/(b) per lapsed clock: {per_a / per_b:.2f}x   (target: within 5x)")
     per_a_any = a_time / max(1, a_result.breached + a_result.warned + a_result.escalated)
     print(f"(c)/(a) per clock: {per_c / per_a_any:.0f}x   (target: at least 100x)")
-    print(f"(d) nothing due: {d_time * 1000:.1f} ms   (target: under 20 ms)")
+    print(f"(d) nothing due: {d_time * 1000:.1f} ms after vacuum, {d_cold * 1000:.1f} ms right after (a)"
+          "   (target: under 20 ms)")
 
 
 if __name__ == "__main__":

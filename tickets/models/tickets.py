@@ -20,7 +20,9 @@ OPEN_TICKET_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITIN
 class Ticket(TimeStampedModel):
     """A buyer conversation about one order (or none), worked by one assignee."""
 
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("store"))
+    # store and assignee lookups use the composite queue indexes below.
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("store"),
+                              db_index=False)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
                               verbose_name=_("order"))
     buyer = models.ForeignKey(Buyer, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
@@ -31,7 +33,7 @@ class Ticket(TimeStampedModel):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.BLUE)
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="assigned_tickets", verbose_name=_("assignee"))
+                                 related_name="assigned_tickets", verbose_name=_("assignee"), db_index=False)
     language = models.CharField(_("buyer language"), max_length=20, blank=True, validators=[language_validator])
     last_buyer_message_at = models.DateTimeField(_("last buyer message"), null=True, blank=True)
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)

@@ -98,21 +98,22 @@ def _raise_alerts(result: SweepResult, clock_ids: list[int], now: dt.datetime) -
         return []
     a_where, a_params = ids_in("a.id", alert_ids)
     # The assignee hears of warnings and breaches; the store's supervisors of
-    # escalations, breaches, and any alert on a clock nobody is assigned to.
+    # escalations, breaches, and any alert on a clock nobody is assigned to. The new
+    # alerts are materialised first, so the plan starts from them and never scans a
+    # store's whole alert history.
     result.execute(f"""
+        WITH new AS MATERIALIZED (
+            SELECT a.id, a.store_id, a.level, t.assignee_id FROM tickets_alert a
+            JOIN tickets_clock c ON c.id = a.clock_id LEFT JOIN tickets_ticket t ON t.id = c.ticket_id
+            WHERE {a_where}),
+        supervisors AS MATERIALIZED (
+            SELECT us.store_id, us.user_id FROM tickets_user_stores us
+            JOIN tickets_user u ON u.id = us.user_id AND u.is_active AND u.role IN {SUPERVISOR_ROLES})
         INSERT INTO tickets_alertreceipt (alert_id, user_id)
-        SELECT a.id, t.assignee_id FROM tickets_alert a
-        JOIN tickets_clock c ON c.id = a.clock_id JOIN tickets_ticket t ON t.id = c.ticket_id
-        WHERE {a_where} AND t.assignee_id IS NOT NULL AND a.level <> 'escalation'
-        ON CONFLICT (alert_id, user_id) DO NOTHING
-    """, a_params)
-    result.execute(f"""
-        INSERT INTO tickets_alertreceipt (alert_id, user_id)
-        SELECT a.id, us.user_id FROM tickets_alert a
-        JOIN tickets_clock c ON c.id = a.clock_id LEFT JOIN tickets_ticket t ON t.id = c.ticket_id
-        JOIN tickets_user_stores us ON us.store_id = a.store_id
-        JOIN tickets_user u ON u.id = us.user_id AND u.is_active AND u.role IN {SUPERVISOR_ROLES}
-        WHERE {a_where} AND (a.level <> 'warning' OR t.assignee_id IS NULL)
+        SELECT id, assignee_id FROM new WHERE assignee_id IS NOT NULL AND level <> 'escalation'
+        UNION
+        SELECT new.id, supervisors.user_id FROM new JOIN supervisors ON supervisors.store_id = new.store_id
+        WHERE new.level <> 'warning' OR new.assignee_id IS NULL
         ON CONFLICT (alert_id, user_id) DO NOTHING
     """, a_params)
     result.alerts += len(alert_ids)
