@@ -87,7 +87,7 @@ def test_inbox_row_shows_clock_level_store_subject_and_time(agent_client, agent,
     assert "<td class=\"code\">ae-main</td>" in html
     assert f'<a href="/tickets/{ticket.pk}/">#{ticket.pk} Parcel lost in customs</a>' in html
     assert "2025-03-10 16:00</time>" in html  # T0 in Beijing time
-    assert "Dispute response lapsed" in html
+    assert "Dispute lost by default" in html  # the consequence, in the reader's language
 
 
 def test_inbox_filters_unread(agent_client, agent, store):

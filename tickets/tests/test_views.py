@@ -246,3 +246,12 @@ def test_api_other_errors_pass_through_to_drf():
     response = exception_handler(drf_exceptions.NotFound(), {})
     assert response.status_code == 404
     assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+def test_ticket_history_names_statuses_not_codes(agent_client, store):
+    ticket = TicketFactory(store=store, status=TicketStatus.NEW)
+    response = agent_client.post(detail_url(ticket), {"status": TicketStatus.WAITING_ON_BUYER, "reason": "asked"})
+    assert response.status_code == 302
+    page = agent_client.get(detail_url(ticket)).content.decode()
+    assert "New → Waiting on buyer" in page
+    assert "waiting_on_buyer" not in page.split('class="history"')[1]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from tickets.filters import AlertReceiptFilter
 from tickets.selectors import alert_inbox, attach_tickets, inbox_receipt
 from tickets.services.alerts import alert_acknowledge, alert_mark_read, alerts_mark_all_read
+from tickets.services.clocks import lapse_consequence
 
 INBOX_LIMIT = 100
 
@@ -27,9 +28,13 @@ def _back(request):
 @login_required
 def alert_list(request):
     filterset = AlertReceiptFilter(request.GET, queryset=alert_inbox(request.user), request=request)
+    receipts = attach_tickets(filterset.qs[:INBOX_LIMIT])
+    for receipt in receipts:
+        # Rendered in the reader's language, not the English stored with the alert.
+        receipt.consequence = lapse_consequence(receipt.alert.clock)
     context = {
         "filter": filterset,
-        "receipts": attach_tickets(filterset.qs[:INBOX_LIMIT]),
+        "receipts": receipts,
         "unread_only": filterset.is_valid() and filterset.form.cleaned_data.get("unread") is True,
         "limit": INBOX_LIMIT,
     }

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.choices import ClockState, TicketStatus
+from tickets.choices import ClockState, Priority, TicketCategory, TicketStatus
 from tickets.forms import TicketStatusForm
 from tickets.models import AuditEntry, Clock, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
@@ -17,6 +17,9 @@ from tickets.services.tickets import ticket_set_status
 from tickets.services.workflow import allowed_next
 
 from .clocks import explain_clocks
+
+_CHOICE_LABELS = {"status": dict(TicketStatus.choices), "priority": dict(Priority.choices),
+                  "category": dict(TicketCategory.choices)}
 
 
 @login_required
@@ -67,9 +70,14 @@ def ticket_detail(request, pk):
                     "status": ticket.get_status_display()})
                 return redirect("ticket-detail", pk=ticket.pk)
         status_code = 400
-    history = AuditEntry.objects.filter(
+    history = list(AuditEntry.objects.filter(
         content_type__app_label="tickets", content_type__model="ticket", object_id=ticket.pk
-    ).select_related("actor")[:50]
+    ).select_related("actor")[:50])
+    for entry in history:
+        # Show the status and priority names in the reader's language, not their codes.
+        labels = _CHOICE_LABELS.get(entry.field, {})
+        entry.from_label = labels.get(entry.from_value, entry.from_value)
+        entry.to_label = labels.get(entry.to_value, entry.to_value)
     context = {
         "ticket": ticket,
         "thread": ticket.messages.select_related("author"),
