@@ -58,7 +58,9 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     ticket = Ticket.objects.visible_to(user).order_by("-pk").first()
-    pages = [("home", "/"), ("ticket list", "/tickets/"), ("API ticket list", "/api/v1/tickets/")]
+    pages = [("home", "/"), ("ticket list", "/tickets/"), ("API ticket list", "/api/v1/tickets/"),
+             ("clock queue", "/clocks/"), ("clock queue by loss", "/clocks/?order=loss"),
+             ("API clocks", "/api/v1/clocks/"), ("alert inbox", "/alerts/"), ("API alerts", "/api/v1/alerts/")]
     if ticket:
         pages.append(("ticket detail", f"/tickets/{ticket.pk}/"))
         pages.append(("API ticket detail", f"/api/v1/tickets/{ticket.pk}/"))
