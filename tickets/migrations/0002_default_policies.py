@@ -63,5 +63,5 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0002_clock_policies")]
+    dependencies = [("tickets", "0001_initial")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -81,5 +81,5 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0004_sensitive_terms")]
+    dependencies = [("tickets", "0002_default_policies")]
     operations = [migrations.RunPython(load, unload)]
