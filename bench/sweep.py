@@ -239,12 +239,13 @@ def main() -> None:
         print(f"{name:<44} {clocks:>9,} {wall:>9.3f} {rate:>11} {statements:>10,}")
     print()
     print(f"(a) detail: {a_result.as_line()}")
-    per_a = a_time / max(1, a_result.breached)
+    handled = max(1, a_result.breached + a_result.warned + a_result.escalated)
+    per_a = a_time / handled
     per_b = b_time / max(1, b_rows)
     per_c = c_time / max(1, c_rows)
-    print(f"(a)/(b) per lapsed clock: {per_a / per_b:.2f}x   (target: within 5x)")
-    per_a_any = a_time / max(1, a_result.breached + a_result.warned + a_result.escalated)
-    print(f"(c)/(a) per clock: {per_c / per_a_any:.0f}x   (target: at least 100x)")
+    print(f"(a)/(b) per clock handled: {per_a / per_b:.2f}x   (target: within 5x); "
+          f"charging all of (a) to its lapsed clocks only: {(a_time / max(1, a_result.breached)) / per_b:.2f}x")
+    print(f"(c)/(a) per clock: {per_c / per_a:.0f}x   (target: at least 100x)")
     print(f"(d) nothing due: {d_time * 1000:.1f} ms after vacuum, {d_cold * 1000:.1f} ms right after (a)"
           "   (target: under 20 ms)")
 

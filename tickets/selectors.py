@@ -6,11 +6,11 @@ through these, so an object of another store is a 404, never a leak.
 
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, DecimalField, ExpressionWrapper, Q, Value, When
+from django.db.models import BooleanField, Case, Count, DecimalField, ExpressionWrapper, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from tickets.choices import ClockState
+from tickets.choices import ClockKind, ClockState
 from tickets.filters import CLOCK_ORDERINGS, SELLER_LOSS_KINDS
 from tickets.models import (
     Alert,
@@ -163,3 +163,29 @@ def unread_alert_count(user) -> int:
 def inbox_receipt(user, pk) -> AlertReceipt:
     """One of the user's own alert receipts; anyone else's is a 404."""
     return get_object_or_404(_own_receipts(user).select_related("alert__store", "alert__clock"), pk=pk)
+
+
+SERVICE_KINDS = (ClockKind.FIRST_RESPONSE, ClockKind.SENSITIVE_ESCALATION)
+
+
+def service_figures(user, *, since):
+    """Per store and owner: service clocks met and lapsed since ``since``; a lapse is
+    counted against whoever held the ticket when it lapsed (``Clock.owner``), and a
+    met clock for the ticket's assignee. One grouped query."""
+    clocks = Clock.objects.visible_to(user).filter(kind__in=SERVICE_KINDS)
+    lapsed = (clocks.filter(state=ClockState.BREACHED, breached_at__gte=since)
+              .values("store__code", "owner__username").annotate(n=Count("pk")))
+    met = (clocks.filter(state=ClockState.MET, met_at__gte=since)
+           .values("store__code", "ticket__assignee__username").annotate(n=Count("pk")))
+    rows = {}
+    for row in lapsed:
+        key = (row["store__code"], row["owner__username"] or "")
+        rows.setdefault(key, {"met": 0, "lapsed": 0})["lapsed"] = row["n"]
+    for row in met:
+        key = (row["store__code"], row["ticket__assignee__username"] or "")
+        rows.setdefault(key, {"met": 0, "lapsed": 0})["met"] = row["n"]
+    return [
+        {"store": store, "owner": owner, **counts,
+         "lapse_rate": counts["lapsed"] / (counts["met"] + counts["lapsed"])}
+        for (store, owner), counts in sorted(rows.items(), key=lambda item: (-item[1]["lapsed"], item[0]))
+    ]

@@ -1,0 +1,42 @@
+"""Service figures: first-response and escalation lapses counted against the owner."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from tickets.choices import ClockKind, ClockState
+from tickets.models import Clock
+from tickets.selectors import service_figures
+from tickets.services.messages import message_receive, message_reply
+from tickets.services.sweep import sweep
+
+from .factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+MONDAY_10 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # 10:00 in Asia/Shanghai
+
+
+def test_a_lapse_counts_against_the_assignee_and_a_reply_for_them(store, agent, supervisor):
+    answered = TicketFactory(store=store, assignee=agent)
+    ignored = TicketFactory(store=store, assignee=agent)
+    with time_machine.travel(MONDAY_10, tick=False):
+        message_receive(ticket=answered, body="Where is my order?", sent_at=MONDAY_10, actor="buyer")
+        message_receive(ticket=ignored, body="Where is my order?", sent_at=MONDAY_10, actor="buyer")
+    with time_machine.travel(MONDAY_10 + dt.timedelta(hours=1), tick=False):
+        message_reply(ticket=answered, author=agent, body="It ships today, tracking LP123.")
+    with time_machine.travel(MONDAY_10 + dt.timedelta(days=1), tick=False):
+        sweep()
+    lapsed = Clock.objects.get(kind=ClockKind.FIRST_RESPONSE, message__ticket=ignored)
+    assert (lapsed.state, lapsed.owner) == (ClockState.BREACHED, agent)
+    figures = service_figures(supervisor, since=MONDAY_10 - dt.timedelta(days=1))
+    assert figures == [{"store": store.code, "owner": agent.username, "met": 1, "lapsed": 1, "lapse_rate": 0.5}]
+
+
+def test_another_store_is_not_counted(store, other_store, agent, supervisor):
+    ticket = TicketFactory(store=other_store)
+    with time_machine.travel(MONDAY_10, tick=False):
+        message_receive(ticket=ticket, body="Hello?", sent_at=MONDAY_10, actor="buyer")
+    with time_machine.travel(MONDAY_10 + dt.timedelta(days=2), tick=False):
+        sweep()
+    assert service_figures(agent, since=MONDAY_10 - dt.timedelta(days=1)) == []
