@@ -106,3 +106,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def get_acknowledged(self, receipt) -> bool:
         return receipt.acknowledged_at is not None
+
+
+class ServiceFiguresQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=90, default=7)

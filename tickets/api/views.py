@@ -1,20 +1,25 @@
 """API views: scoped reads and workflow actions that call the same services as the UI."""
 
+from datetime import timedelta
+
 from django.db.models import Prefetch
+from django.utils import timezone
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tickets.filters import CLOCK_ORDERINGS, AlertReceiptFilter, ClockFilter
 from tickets.models import Message, Ticket
-from tickets.selectors import alert_inbox, clock_queue, ticket_for_user
+from tickets.selectors import alert_inbox, clock_queue, service_figures, ticket_for_user
 from tickets.services.alerts import alert_acknowledge, alert_mark_read
 from tickets.services.tickets import ticket_set_status
 
 from .serializers import (
     AlertSerializer,
     ClockSerializer,
+    ServiceFiguresQuerySerializer,
     StatusChangeSerializer,
     TicketDetailSerializer,
     TicketSerializer,
@@ -111,3 +116,14 @@ class AlertViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
         receipt = self.get_object()
         alert_mark_read(receipt=receipt, user=request.user)
         return Response(self.get_serializer(receipt).data)
+
+
+class ServiceFiguresView(APIView):
+    """``GET /api/v1/service-figures/?days=7``: service-clock lapses and met clocks per
+    store and owner over the last ``days`` (1 to 90), for the caller's stores."""
+
+    def get(self, request):
+        form = ServiceFiguresQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        since = timezone.now() - timedelta(days=form.validated_data["days"])
+        return Response({"since": since.isoformat(), "rows": service_figures(request.user, since=since)})

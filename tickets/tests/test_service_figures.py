@@ -40,3 +40,18 @@ def test_another_store_is_not_counted(store, other_store, agent, supervisor):
     with time_machine.travel(MONDAY_10 + dt.timedelta(days=2), tick=False):
         sweep()
     assert service_figures(agent, since=MONDAY_10 - dt.timedelta(days=1)) == []
+
+
+def test_the_api_gives_the_figures_and_refuses_a_bad_window(client, store, agent, supervisor):
+    client.force_login(supervisor)
+    ticket = TicketFactory(store=store, assignee=agent)
+    with time_machine.travel(MONDAY_10, tick=False):
+        message_receive(ticket=ticket, body="Where is my order?", sent_at=MONDAY_10, actor="buyer")
+    with time_machine.travel(MONDAY_10 + dt.timedelta(days=1), tick=False):
+        sweep()
+        body = client.get("/api/v1/service-figures/?days=7").json()
+        assert body["rows"] == [{"store": store.code, "owner": agent.username, "met": 0, "lapsed": 1,
+                                 "lapse_rate": 1.0}]
+        response = client.get("/api/v1/service-figures/?days=0")
+    assert response.status_code == 400
+    assert "days" in response.json()
