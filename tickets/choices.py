@@ -7,6 +7,7 @@ rules live here once and the admin, UI, API, tasks and commands all obey them.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Marketplace(models.TextChoices):
@@ -21,7 +22,7 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
     SENIOR_AGENT = "senior_agent", _("Senior agent")
     SUPERVISOR = "supervisor", _("Supervisor")
-    ADMIN = "admin", _("Admin")
+    ADMIN = "admin", pgettext_lazy("user role", "Admin")
 
 
 # Orders -----------------------------------------------------------------------
@@ -190,7 +191,7 @@ class ProposalSolution(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("proposal status", "Pending")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
     SUPERSEDED = "superseded", _("Superseded by a newer version")

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from tickets.choices import Role
 from tickets.services import workflow
@@ -185,7 +186,8 @@ class WorkflowForm(forms.ModelForm):
             labels = dict(field.choices)
             allowed = workflow.allowed_next(self.instance)
             if allowed:
-                field.help_text = CAN_GO_TO % {"statuses": ", ".join(str(labels.get(s, s)) for s in allowed)}
+                separator = pgettext("list separator", ", ")
+                field.help_text = CAN_GO_TO % {"statuses": separator.join(str(labels.get(s, s)) for s in allowed)}
             else:
                 field.help_text = IS_FINAL
 

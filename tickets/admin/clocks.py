@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.choices import ClockKind, ClockState
 from tickets.models import Alert, AlertReceipt, Clock
@@ -59,7 +60,7 @@ class ClockAdmin(WorkflowAdminMixin, ScopedModelAdmin):
     # State moves through clock_meet / clock_cancel, which stamp these.
     readonly_fields = ("subject_key", "met_at", "breached_at", "cancelled_at")
 
-    @admin.display(description=_("subject"), ordering="subject_key")
+    @admin.display(description=pgettext_lazy("the object a clock runs on", "subject"), ordering="subject_key")
     def subject(self, obj):
         return obj.subject_key
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.choices import AlertLevel
 
@@ -75,13 +76,13 @@ class AlertDelivery(models.Model):
         WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    target = models.CharField(_("to"), max_length=300)
+    target = models.CharField(pgettext_lazy("delivery recipient", "to"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)

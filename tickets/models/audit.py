@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import scoped_manager
 from .stores import Store
@@ -28,8 +29,8 @@ class AuditEntry(models.Model):
     subject = GenericForeignKey("content_type", "object_id")
     action = models.CharField(_("action"), max_length=40, default="status")
     field = models.CharField(_("field"), max_length=40, blank=True)
-    from_value = models.CharField(_("from"), max_length=200, blank=True)
-    to_value = models.CharField(_("to"), max_length=200, blank=True)
+    from_value = models.CharField(pgettext_lazy("audit trail: old value", "from"), max_length=200, blank=True)
+    to_value = models.CharField(pgettext_lazy("audit trail: new value", "to"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 

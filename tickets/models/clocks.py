@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.choices import ClockKind, ClockState
 
@@ -31,7 +32,8 @@ class Clock(models.Model):
                               db_index=False)
     kind = models.CharField(_("kind"), max_length=30, choices=ClockKind.choices)
     state = models.CharField(_("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
-    subject_key = models.CharField(_("subject"), max_length=60, editable=False)
+    subject_key = models.CharField(pgettext_lazy("the object a clock runs on", "subject"), max_length=60,
+                                   editable=False)
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, null=True, blank=True, related_name="clocks",
                                 verbose_name=_("dispute"), db_index=False)
     return_request = models.ForeignKey(Return, on_delete=models.CASCADE, null=True, blank=True,

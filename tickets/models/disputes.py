@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.choices import (
     REASONS_BY_FAMILY,
@@ -107,7 +108,7 @@ class DisputeProposal(models.Model):
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="proposals",
                                 verbose_name=_("dispute"))
-    party = models.CharField(_("from"), max_length=10, choices=ProposalParty.choices)
+    party = models.CharField(pgettext_lazy("proposal party", "from"), max_length=10, choices=ProposalParty.choices)
     solution = models.CharField(_("solution"), max_length=20, choices=ProposalSolution.choices)
     amount = money_field(_("amount"))
     version = models.PositiveIntegerField(_("version"), default=1)

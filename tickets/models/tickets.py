@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.choices import MessageKind, Priority, TicketCategory, TicketStatus
 
@@ -27,7 +28,7 @@ class Ticket(TimeStampedModel):
                               verbose_name=_("order"))
     buyer = models.ForeignKey(Buyer, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
                               verbose_name=_("buyer"))
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(pgettext_lazy("ticket", "subject"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=TicketCategory.choices,
                                 default=TicketCategory.OTHER)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.BLUE)

@@ -45,6 +45,10 @@ class WorkingCalendar:
         return start, end
 
     def describe(self) -> str:
+        """The calendar as recorded in a clock's ``basis``: a fixed, untranslated form
+        (stored data, like the start event's code), never shown as is. Clock
+        explanations read it back and say it in the reader's language
+        (``tickets.services.clocks``), so keep the two in step."""
         days = "".join(str(d) for d in sorted(self.working_days))
         return (f"{self.timezone}, days {days}, {self.work_start:%H:%M}-{self.work_end:%H:%M}"
                 + (f", holidays {self.holiday_country}" if self.holiday_country else "")

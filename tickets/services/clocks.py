@@ -6,13 +6,17 @@ they come from the marketplace's current ``ClockPolicy``.
 """
 
 import datetime as dt
+import re
+import zoneinfo
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
-from tickets.choices import ClockKind, ClockState
+from tickets.choices import ClockKind, ClockState, Marketplace
 from tickets.models import AuditEntry, Clock, ClockPolicy
 
 from .audit import actor_fields, audit_record
@@ -180,40 +184,132 @@ def _money(clock: Clock) -> str:
 
 
 def lapse_consequence(clock: Clock) -> str:
-    """What the marketplace does if this clock lapses, with the money at stake."""
+    """What the marketplace does if this clock lapses, with the money at stake.
+    Each kind has a whole sentence for a known amount and one for an unknown amount."""
     money = _money(clock)
-    texts = {
+    with_money = {
         ClockKind.DISPUTE_RESPONSE: _("Dispute lost by default: the buyer's refund of %(money)s executes."),
         ClockKind.REFUND_DECISION: _("The platform refunds the %(money)s the buyer asked for."),
         ClockKind.RETURN_SHIPMENT: _("The return lapses and the %(money)s is released to the seller."),
         ClockKind.RECEIPT_CONFIRMATION: _("The return counts as received and the buyer is refunded %(money)s."),
+    }
+    if money and clock.kind in with_money:
+        return with_money[clock.kind] % {"money": money}
+    texts = {
+        ClockKind.DISPUTE_RESPONSE: _("Dispute lost by default: the buyer's refund executes."),
+        ClockKind.REFUND_DECISION: _("The platform refunds the amount the buyer asked for."),
+        ClockKind.RETURN_SHIPMENT: _("The return lapses and the amount is released to the seller."),
+        ClockKind.RECEIPT_CONFIRMATION: _("The return counts as received and the buyer is refunded."),
         ClockKind.FIRST_RESPONSE: _("Yellow warning and a lower service score; the ticket turns red."),
         ClockKind.SENSITIVE_ESCALATION: _("The seller loses protection in a later dispute; the ticket turns red."),
         ClockKind.REFUND_WINDOW: _("The buyer can no longer ask for a refund in this order."),
         ClockKind.CHARGEBACK_WINDOW: _("The buyer's card issuer stops accepting chargebacks."),
     }
-    return texts[clock.kind] % {"money": money or _("the amount")}
+    return texts[clock.kind]
+
+
+# The events that start clocks, as ``clock_start_for`` callers record them in
+# ``basis["start_event"]``: "<model>.<field holding the platform time>".
+START_EVENT_LABELS = {
+    "dispute.opened_at": pgettext_lazy("clock start event", "Dispute opened"),
+    "proposal.proposed_at": pgettext_lazy("clock start event", "Buyer's refund proposal made"),
+    "return.agreed_at": pgettext_lazy("clock start event", "Return agreed"),
+    "return.tracking_submitted_at": pgettext_lazy("clock start event", "Return tracking number submitted"),
+    "message.sent_at": pgettext_lazy("clock start event", "Buyer message received"),
+    "order.paid_at": pgettext_lazy("clock start event", "Order paid"),
+    "order.completed_at": pgettext_lazy("clock start event", "Order completed"),
+}
+# ``WorkingCalendar.describe()`` as stored in ``basis["calendar"]``: a record in a
+# fixed form, read back here to say it in the reader's language.
+_STORED_CALENDAR = re.compile(
+    r"^(?P<zone>[^,]+), days (?P<days>[1-7]*), (?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d)"
+    r"(?:, holidays (?P<country>[A-Za-z]+))?(?: \+(?P<off>\d+) store days off)?$"
+)
+
+
+def _at(moment: dt.datetime, zone: str) -> str:
+    """``moment`` as "YYYY-MM-DD HH:MM (Zone)" in ``zone``."""
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz, zone = dt.UTC, "UTC"
+    return pgettext("a time and its time zone", "%(time)s (%(zone)s)") % {
+        "time": f"{moment.astimezone(tz):%Y-%m-%d %H:%M}", "zone": zone}
+
+
+def _clock_zone(clock: Clock) -> str:
+    """The store's zone: from the store if it is loaded, else as recorded at the
+    start (explaining a clock never costs a query), else UTC."""
+    if Clock.store.is_cached(clock):
+        return clock.store.timezone
+    return (clock.basis or {}).get("timezone") or "UTC"
+
+
+def _join(items) -> str:
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
+def _weekdays(days: str) -> str:
+    numbers = sorted({int(d) for d in days})
+    names = [WEEKDAYS[n - 1] for n in numbers]
+    if len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return pgettext("a range of weekdays", "%(first)s to %(last)s") % {"first": names[0], "last": names[-1]}
+    return _join(names)
+
+
+def _calendar_sentences(stored: str) -> list[str]:
+    match = _STORED_CALENDAR.match(stored or "")
+    if match is None:  # an older or unknown form: show it as recorded
+        return [_("Store calendar: %(calendar)s.") % {"calendar": stored}] if stored else []
+    values = match.groupdict()
+    if values["days"]:
+        sentences = [_("Working hours: %(days)s, %(start)s–%(end)s (%(zone)s).") % {
+            "days": _weekdays(values["days"]), "start": values["start"], "end": values["end"],
+            "zone": values["zone"]}]
+    else:
+        sentences = [_("The store calendar has no working days.")]
+    if values["country"]:
+        sentences.append(_("Public holidays of %(country)s are days off.") % {"country": values["country"]})
+    if values["off"]:
+        count = int(values["off"])
+        sentences.append(ngettext("The store has %(count)s more day off.", "The store has %(count)s more days off.",
+                                  count) % {"count": count})
+    return sentences
+
+
+def clock_explanation_lines(clock: Clock) -> list[str]:
+    """Why the clock is due when it is, as whole sentences: policy, start event,
+    calendar, due time. Pages show them as a list."""
+    basis = clock.basis or {}
+    zone = _clock_zone(clock)
+    lines = []
+    if basis.get("policy_version"):
+        code = basis.get("marketplace", "")
+        marketplace = Marketplace(code).label if code in Marketplace.values else code
+        lines.append(_("%(marketplace)s policy, version %(version)s: %(hours)s h.") % {
+            "marketplace": marketplace, "version": basis["policy_version"],
+            "hours": f"{basis.get('length_hours', 0):g}"})
+    if basis.get("start_event"):
+        event = basis["start_event"]
+        lines.append(_("Started by “%(event)s” at %(at)s, the time the platform gives.") % {
+            "event": START_EVENT_LABELS.get(event, event), "at": _at(clock.started_at, zone)})
+    if "received_in_working_hours" in basis:
+        numbers = {"allowance": f"{basis['allowance_hours']:g}", "cap": f"{basis['cap_hours']:g}"}
+        if basis["received_in_working_hours"]:
+            lines.append(_("Received inside working hours: %(allowance)s working hours to answer, "
+                           "never more than %(cap)s h in all.") % numbers)
+        else:
+            lines.append(_("Received outside working hours: %(allowance)s working hours to answer from the next "
+                           "opening, never more than %(cap)s h in all.") % numbers)
+        if basis.get("capped"):
+            lines.append(_("The cap applies."))
+        lines.extend(_calendar_sentences(basis.get("calendar", "")))
+    elif basis.get("timezone"):
+        lines.append(_("Elapsed time, counted in UTC; the store's zone is %(tz)s.") % {"tz": basis["timezone"]})
+    lines.append(_("Due %(due)s.") % {"due": _at(clock.due_at, zone)})
+    return lines
 
 
 def clock_explanation(clock: Clock) -> str:
-    """Why the clock is due when it is: policy, start event, calendar."""
-    basis = clock.basis or {}
-    parts = []
-    if basis.get("policy_version"):
-        parts.append(_("%(marketplace)s policy v%(version)s, %(hours)s h") % {
-            "marketplace": basis.get("marketplace", ""), "version": basis["policy_version"],
-            "hours": f"{basis.get('length_hours', 0):g}"})
-    if basis.get("start_event"):
-        parts.append(_("started by %(event)s at %(at)s (platform time)") % {
-            "event": basis["start_event"], "at": clock.started_at.isoformat()})
-    if "received_in_working_hours" in basis:
-        inside = _("inside working hours") if basis["received_in_working_hours"] else _("outside working hours")
-        parts.append(_("received %(inside)s: %(allowance)s working hours, never more than %(cap)s h") % {
-            "inside": inside, "allowance": f"{basis['allowance_hours']:g}", "cap": f"{basis['cap_hours']:g}"})
-        if basis.get("capped"):
-            parts.append(_("the cap applies"))
-        parts.append(_("calendar: %(calendar)s") % {"calendar": basis.get("calendar", "")})
-    elif basis.get("timezone"):
-        parts.append(_("elapsed time in UTC (store zone %(tz)s)") % {"tz": basis["timezone"]})
-    parts.append(_("due %(due)s") % {"due": clock.due_at.isoformat()})
-    return "; ".join(parts)
+    """``clock_explanation_lines`` as one text, a sentence per line (the API's field)."""
+    return "\n".join(clock_explanation_lines(clock))

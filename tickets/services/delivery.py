@@ -16,7 +16,8 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tickets.models import Alert, AlertDelivery, DeliveryAttempt
 
@@ -98,8 +99,11 @@ def delivery_attempt(*, delivery: AlertDelivery) -> bool:
 
 def _send_email(delivery: AlertDelivery) -> None:
     alert = delivery.alert
-    subject = f"[{alert.store.code}] {alert.get_level_display()}: {alert.clock.get_kind_display()}"
-    body = f"{alert.text}\n\n{settings.SITE_URL}/alerts/\n"
+    # In the desk's configured language, whatever language the worker thread has active.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[%(store)s] %(level)s: %(clock)s") % {
+            "store": alert.store.code, "level": alert.get_level_display(), "clock": alert.clock.get_kind_display()}
+        body = "\n\n".join([alert.text, _("Your alerts: %(url)s") % {"url": f"{settings.SITE_URL}/alerts/"}]) + "\n"
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [delivery.target])
 
 

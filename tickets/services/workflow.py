@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tickets import choices
 
@@ -73,7 +74,8 @@ def check_transition(obj, to: str, *, current: str | None = None) -> None:
         if allowed:
             hint = _("From “%(from)s” it can go to: %(allowed)s.") % {
                 "from": _label(model, field, current),
-                "allowed": ", ".join(f"“{_label(model, field, s)}”" for s in sorted(allowed)),
+                "allowed": pgettext("list separator", ", ").join(
+                    _("“%(status)s”") % {"status": _label(model, field, s)} for s in sorted(allowed)),
             }
         else:
             hint = _("“%(from)s” is final.") % {"from": _label(model, field, current)}

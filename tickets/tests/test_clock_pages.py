@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tickets.choices import ClockKind, ClockState
-from tickets.services.clocks import clock_explanation, clock_start_for, lapse_consequence
+from tickets.services.clocks import clock_explanation_lines, clock_start_for, lapse_consequence
 from tickets.views import clocks as clock_views
 
 from .factories import (
@@ -89,9 +89,17 @@ def test_ticket_page_explains_each_clock(agent_client, store, at_t0):
     consequence = lapse_consequence(clock)
     assert "USD 12.50" in consequence
     assert escape(consequence) in html
-    explanation = clock_explanation(clock)
-    assert "policy v1" in explanation
-    assert f"<details><summary>Why is it due then?</summary><p class=\"explanation\">{escape(explanation)}</p>" in html
+    # Whole sentences, one list item each, times in the store's zone.
+    lines = clock_explanation_lines(clock)
+    assert lines == [
+        "AliExpress policy, version 1: 24 h.",
+        "Started by “Dispute opened” at 2025-03-10 16:00 (Asia/Shanghai), the time the platform gives.",
+        "Elapsed time, counted in UTC; the store's zone is Asia/Shanghai.",
+        "Due 2025-03-11 16:00 (Asia/Shanghai).",
+    ]
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    assert f'<details><summary>Why is it due then?</summary><ul class="explanation">{items}</ul>' in html
+    assert "If it lapses:</span>" in html
 
 
 def test_ticket_page_shows_an_overdue_clock(agent_client, store):

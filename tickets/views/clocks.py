@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tickets.filters import ClockFilter
 from tickets.selectors import attach_tickets, clock_queue
-from tickets.services.clocks import clock_explanation, lapse_consequence
+from tickets.services.clocks import clock_explanation_lines, lapse_consequence
 
 # Rows on one page. The queue is read through the partial index on running clocks
 # by due time, so the first rows are cheap however many clocks run; past these, the
@@ -15,11 +15,11 @@ QUEUE_LIMIT = 100
 
 
 def explain_clocks(clocks) -> list:
-    """Give each clock its lapse consequence and its explanation, as the page shows
-    them (pure functions of the row: no query)."""
+    """Give each clock its lapse consequence and its explanation (a list of
+    sentences), as the page shows them (pure functions of the row: no query)."""
     for clock in clocks:
         clock.consequence = lapse_consequence(clock)
-        clock.explanation = clock_explanation(clock)
+        clock.explanation = clock_explanation_lines(clock)
     return clocks
 
 
