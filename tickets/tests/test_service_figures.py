@@ -55,3 +55,10 @@ def test_the_api_gives_the_figures_and_refuses_a_bad_window(client, store, agent
         response = client.get("/api/v1/service-figures/?days=0")
     assert response.status_code == 400
     assert "days" in response.json()
+
+
+def test_the_home_page_shows_the_figures_to_supervisors_only(client, store, agent, supervisor):
+    client.force_login(supervisor)
+    assert "Service clocks, last 7 days" in client.get("/").content.decode()
+    client.force_login(agent)
+    assert "Service clocks, last 7 days" not in client.get("/").content.decode()

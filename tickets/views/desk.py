@@ -12,7 +12,7 @@ from tickets.choices import ClockState, Priority, TicketCategory, TicketStatus
 from tickets.forms import TicketStatusForm
 from tickets.models import AuditEntry, Clock, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
-from tickets.selectors import clocks_of_ticket, stores_for_user, ticket_for_user
+from tickets.selectors import clocks_of_ticket, service_figures, stores_for_user, ticket_for_user
 from tickets.services.tickets import ticket_set_status
 from tickets.services.workflow import allowed_next
 
@@ -33,6 +33,9 @@ def home(request):
         "stores": stores,
         "overdue": clocks.filter(due_at__lte=now).count(),
         "due_today": clocks.filter(due_at__gt=now, due_at__lte=now + timezone.timedelta(hours=24)).count(),
+        # Supervisors see who lets service clocks lapse; agents see their own work.
+        "service_figures": service_figures(request.user, since=now - timezone.timedelta(days=7))
+        if request.user.is_supervisor else None,
         "my_tickets": Ticket.objects.visible_to(request.user)
         .filter(assignee=request.user, status__in=OPEN_TICKET_STATUSES)
         .select_related("store", "order", "assignee")[:20],
