@@ -23,9 +23,9 @@ from tickets.services.disputes import (
 from tickets.services.evidence import MESSAGE_OF_ANOTHER_TICKET, evidence_add
 
 from .base import (
+    CreateThroughServiceMixin,
     ReadOnlyInline,
     ScopedModelAdmin,
-    ServiceAdminMixin,
     ServiceRefused,
     WorkflowAdminMixin,
     WorkflowForm,
@@ -36,45 +36,6 @@ from .base import (
 DISPUTE_RESOLVED = _("The dispute is resolved; no new proposal can be made.")
 OPENED_AT_HELP = _("The platform's time: the dispute-response clock starts then.")
 BY_BUYER_HELP = _("Files the buyer sent (synced from the platform) do not answer the dispute.")
-
-
-class CreateThroughServiceMixin(ServiceAdminMixin):
-    """An add page whose object a service creates, so that the clocks its creation
-    starts or meets are started or met, and the audit trail says so.
-
-    The add page shows ``add_form`` with ``add_fieldsets``: only what the service takes
-    (a new object's status, times and derived fields are the service's business).
-    ``add_form.clean()`` checks what the service would refuse, so the refusal shows on
-    its field; the service checks again and stays the authority (a late refusal shows
-    as an error message, the whole change rolled back). Change pages are untouched.
-    """
-
-    add_form: type[forms.ModelForm] | None = None
-    add_fieldsets: tuple | None = None
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None and self.add_form is not None:
-            kwargs["form"] = self.add_form
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None and self.add_fieldsets is not None:
-            return self.add_fieldsets
-        return super().get_fieldsets(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            created = self.create_through_service(request, form.cleaned_data)
-        except ValidationError as exc:
-            raise ServiceRefused(exc) from exc
-        adopt(obj, created)
-
-    def create_through_service(self, request, data: dict):
-        """Create the object from the add form's ``data`` through its service and return it."""
-        raise NotImplementedError
 
 
 class DisputeProposalInline(ReadOnlyInline):

@@ -11,8 +11,7 @@ from tickets.models import Return
 from tickets.models.returns import ENDED_RETURN_STATUSES
 from tickets.services.returns import TRACKING_REQUIRED, return_agree, return_set_status
 
-from .base import ScopedModelAdmin, WorkflowAdminMixin, WorkflowForm, scoped_filter
-from .disputes import CreateThroughServiceMixin
+from .base import CreateThroughServiceMixin, ScopedModelAdmin, WorkflowAdminMixin, WorkflowForm, scoped_filter
 
 AGREED_AT_HELP = _("The platform's time: the buyer's return-shipment clock starts then.")
 RETURN_ID_TAKEN = _("Store %(store)s already has a return with this platform id.")

@@ -14,8 +14,14 @@ from tickets.models import Message, Ticket
 from tickets.services.messages import message_note, message_receive, message_reply
 from tickets.services.tickets import ticket_assign, ticket_set_status
 
-from .base import ReadOnlyInline, ScopedModelAdmin, WorkflowAdminMixin, WorkflowForm, scoped_filter
-from .disputes import CreateThroughServiceMixin
+from .base import (
+    CreateThroughServiceMixin,
+    ReadOnlyInline,
+    ScopedModelAdmin,
+    WorkflowAdminMixin,
+    WorkflowForm,
+    scoped_filter,
+)
 
 NOT_IN_STORE_TEAM = _("%(user)s does not work for store %(store)s.")
 SYSTEM_LINES = _("System lines are written by the desk itself; add a buyer message, an agent reply or an "
