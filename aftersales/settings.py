@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
 # REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so its challenge ("Bearer") makes unauthenticated API calls a 401.
+        "tickets.api.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

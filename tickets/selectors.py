@@ -134,8 +134,8 @@ def attach_tickets(rows) -> list:
 
 
 def _own_receipts(user):
-    if not getattr(user, "is_authenticated", False):
-        return AlertReceipt.objects.none()
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_api_key", False):
+        return AlertReceipt.objects.none()  # an API key has no inbox of its own
     # Scoped twice: the receipt is the user's own, and its store is still theirs
     # (someone who left a store no longer sees that store's alerts).
     return AlertReceipt.objects.visible_to(user).filter(user=user)

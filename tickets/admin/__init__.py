@@ -4,7 +4,7 @@ Importing the modules registers their admins. ``base`` holds the two rules every
 page obeys: rows scoped to the user's stores, and status changes through services.
 """
 
-from . import audit, clocks, deliveries, disputes, orders, policies, returns, sensitive, stores, tickets
+from . import api_keys, audit, clocks, deliveries, disputes, orders, policies, returns, sensitive, stores, tickets
 
-__all__ = ["audit", "clocks", "deliveries", "disputes", "orders", "policies", "returns", "sensitive", "stores",
-           "tickets"]
+__all__ = ["api_keys", "audit", "clocks", "deliveries", "disputes", "orders", "policies", "returns", "sensitive",
+           "stores", "tickets"]

@@ -1,6 +1,7 @@
 """The domain model of the desk, one module per concept."""
 
 from .alerts import Alert, AlertDelivery, AlertReceipt, DeliveryAttempt
+from .api_keys import ApiKey
 from .audit import AuditEntry, Heartbeat
 from .buyers import Buyer
 from .clocks import Clock
@@ -19,6 +20,7 @@ __all__ = [
     "Alert",
     "AlertDelivery",
     "AlertReceipt",
+    "ApiKey",
     "DeliveryAttempt",
     "AuditEntry",
     "Buyer",

@@ -8,13 +8,17 @@ from tickets.models import AuditEntry
 def actor_fields(actor) -> dict:
     """Split an actor into the user (if a person) and a readable label.
 
-    ``actor`` is a User, or a string naming a system actor such as ``"system:sweep"``
-    or ``"api:erp-main"``.
+    ``actor`` is a User, a string naming a system actor such as ``"system:sweep"``
+    or ``"api:erp-main"``, or a non-database actor with an ``audit_label`` (the
+    user-like object of an API key, audited as ``"api:<name>"``).
     """
     if actor is None:
         return {"actor": None, "actor_label": "system"}
     if isinstance(actor, str):
         return {"actor": None, "actor_label": actor}
+    label = getattr(actor, "audit_label", None)
+    if label:
+        return {"actor": None, "actor_label": label}
     return {"actor": actor, "actor_label": actor.get_username()}
 
 

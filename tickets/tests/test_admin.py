@@ -31,6 +31,7 @@ from tickets.models import (
     Return,
     Ticket,
 )
+from tickets.services.api_keys import api_key_create
 from tickets.services.audit import audit_record
 from tickets.services.disputes import OUTCOME_REQUIRED, dispute_open
 from tickets.services.messages import message_receive
@@ -154,6 +155,7 @@ def world(store, other_store, admin_user, settings, tmp_path):
     clock = ClockFactory(store=store, dispute=dispute)
     receipt = AlertReceiptFactory(alert__clock=clock, user=admin_user)
     DeliveryAttemptFactory(delivery__alert=receipt.alert)
+    api_key_create(name="erp-main", stores=[store], actor=admin_user)  # before the entry checked below
     audit_record(subject=ticket, actor=admin_user, action="status", field="status", from_value="new",
                  to_value="open", reason="picked up")
     Heartbeat.objects.create(name="beat", last_seen=T0)

@@ -64,8 +64,10 @@ def acknowledgements(alert):
     ("get", CLOCKS), ("get", f"{CLOCKS}1/"), ("get", ALERTS), ("post", f"{ALERTS}1/acknowledge/"),
 ])
 def test_anonymous_callers_are_refused(client, method, url):
-    # Session authentication has no challenge to offer, so DRF answers 403, not 401.
-    assert getattr(client, method)(url).status_code in (401, 403)
+    # API key authentication comes first and offers its challenge (Bearer): a 401, not a 403.
+    response = getattr(client, method)(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 # Clocks ---------------------------------------------------------------------------------------------
