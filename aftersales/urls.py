@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tickets.views import health
 
@@ -15,6 +16,9 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("", include("tickets.urls")),
     path("api/v1/", include("tickets.api.urls")),
+    # Public documentation of the API's shape (no data): readable without a key.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("After-sales desk")
+
+    def ready(self):
+        from tickets.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -61,7 +61,7 @@ class ClockFilter(django_filters.FilterSet):
             data["state"] = ClockState.RUNNING
         super().__init__(data, *args, **kwargs)
 
-    def order_queue(self, queryset, name, value):
+    def order_queue(self, queryset, name, value: str):
         return queryset.order_by(*CLOCK_ORDERINGS[value])
 
 

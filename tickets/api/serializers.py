@@ -8,7 +8,7 @@ from tickets.services.clocks import clock_explanation, lapse_consequence
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.get_username", default=None, read_only=True)
+    author = serializers.CharField(source="author.get_username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Message
@@ -17,8 +17,8 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    order_number = serializers.CharField(source="order.order_number", default=None, read_only=True)
-    assignee = serializers.CharField(source="assignee.get_username", default=None, read_only=True)
+    order_number = serializers.CharField(source="order.order_number", default=None, allow_null=True, read_only=True)
+    assignee = serializers.CharField(source="assignee.get_username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Ticket
@@ -49,11 +49,11 @@ class ClockSerializer(serializers.ModelSerializer):
 
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
     subject = serializers.CharField(source="subject_key", read_only=True)
-    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None)
+    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
     consequence = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
     policy_version = serializers.SerializerMethodField()
-    owner = serializers.CharField(source="owner.get_username", default=None, read_only=True)
+    owner = serializers.CharField(source="owner.get_username", default=None, allow_null=True, read_only=True)
     seller_loss = serializers.SerializerMethodField()
 
     class Meta:
@@ -91,7 +91,7 @@ class AlertSerializer(serializers.ModelSerializer):
     store = serializers.CharField(source="alert.store.code", read_only=True)
     text = serializers.CharField(source="alert.text", read_only=True)
     raised_at = serializers.DateTimeField(source="alert.raised_at", read_only=True)
-    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None)
+    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
     read = serializers.SerializerMethodField()
     acknowledged = serializers.SerializerMethodField()
 
@@ -110,3 +110,20 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class ServiceFiguresQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=90, default=7)
+
+
+class ServiceFiguresRowSerializer(serializers.Serializer):
+    """One store and owner: service clocks met and lapsed in the window."""
+
+    store = serializers.CharField(help_text="The store's code.")
+    owner = serializers.CharField(help_text="Who held the ticket (empty when nobody did).", allow_blank=True)
+    met = serializers.IntegerField()
+    lapsed = serializers.IntegerField()
+    lapse_rate = serializers.FloatField(help_text="lapsed / (met + lapsed), 0 to 1.")
+
+
+class ServiceFiguresSerializer(serializers.Serializer):
+    """The response of ``GET /api/v1/service-figures/``."""
+
+    since = serializers.DateTimeField(help_text="Start of the window (now minus ``days``).")
+    rows = ServiceFiguresRowSerializer(many=True)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -20,6 +21,7 @@ from .serializers import (
     AlertSerializer,
     ClockSerializer,
     ServiceFiguresQuerySerializer,
+    ServiceFiguresSerializer,
     StatusChangeSerializer,
     TicketDetailSerializer,
     TicketSerializer,
@@ -46,6 +48,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return StatusChangeSerializer
         return TicketSerializer
 
+    @extend_schema(request=StatusChangeSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         ticket = ticket_for_user(request.user, pk)
@@ -105,12 +108,14 @@ class AlertViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return alert_inbox(self.request.user)
 
+    @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         receipt = self.get_object()
         alert_acknowledge(receipt=receipt, user=request.user)
         return Response(self.get_serializer(receipt).data)
 
+    @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         receipt = self.get_object()
@@ -122,6 +127,7 @@ class ServiceFiguresView(APIView):
     """``GET /api/v1/service-figures/?days=7``: service-clock lapses and met clocks per
     store and owner over the last ``days`` (1 to 90), for the caller's stores."""
 
+    @extend_schema(parameters=[ServiceFiguresQuerySerializer], responses=ServiceFiguresSerializer)
     def get(self, request):
         form = ServiceFiguresQuerySerializer(data=request.query_params)
         form.is_valid(raise_exception=True)
