@@ -39,3 +39,32 @@ def audit_record(*, subject, actor, action: str, field: str = "", from_value="",
         reason=reason or "",
         **actor_fields(actor),
     )
+
+
+def audit_rows(model, rows, *, actor, action: str, field: str, reason: str) -> list[AuditEntry]:
+    """Unsaved audit entries for ``(object_id, store_id, from, to)`` tuples of one
+    model, for a caller that writes many in one ``bulk_create``."""
+    content_type = ContentType.objects.get_for_model(model)
+    who = actor_fields(actor)
+    return [
+        AuditEntry(store_id=store_id, content_type=content_type, object_id=pk, action=action, field=field,
+                   from_value=str(old), to_value=str(new), reason=reason, **who)
+        for pk, store_id, old, new in rows
+    ]
+
+
+def audit_insert_select(counter, *, model, actor_label: str, select_sql: str, params: list, now) -> None:
+    """Write audit entries straight from a query, one INSERT whatever the count.
+
+    ``select_sql`` yields ``store_id, object_id, action, field, from_value, to_value,
+    reason`` per changed object; it must run before the change it records, since it
+    reads the old values.
+    """
+    from .bulk_sql import ts
+
+    counter.execute(f"""
+        INSERT INTO tickets_auditentry (store_id, actor_id, actor_label, content_type_id, object_id, action, field,
+                                        from_value, to_value, reason, created_at)
+        SELECT s.store_id, NULL, %s, %s, s.object_id, s.action, s.field, s.from_value, s.to_value, s.reason, %s
+        FROM ({select_sql}) s
+    """, [actor_label, ContentType.objects.get_for_model(model).pk, ts(now), *params])

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from tickets.choices import ClockKind, ClockState, Marketplace
 from tickets.models import AuditEntry, Clock, ClockPolicy
 
-from .audit import actor_fields, audit_record
+from .audit import audit_record, audit_rows
 from .calendar import calendar_for_store, first_response_due
 from .workflow import transition
 
@@ -138,19 +138,10 @@ def _stop_running(clocks, *, to: str, time_field: str, at: dt.datetime, actor, r
             return 0
         changed = Clock.objects.filter(pk__in=[pk for pk, _ in ids], state=ClockState.RUNNING).update(
             state=to, next_alert_at=None, updated_at=timezone.now(), **{time_field: at})
-        AuditEntry.objects.bulk_create([
-            AuditEntry(store_id=store_id, content_type=_clock_content_type(), object_id=pk, action="status",
-                       field="state", from_value=ClockState.RUNNING, to_value=to, reason=reason,
-                       **actor_fields(actor))
-            for pk, store_id in ids
-        ])
+        AuditEntry.objects.bulk_create(audit_rows(
+            Clock, [(pk, store_id, ClockState.RUNNING, to) for pk, store_id in ids],
+            actor=actor, action="status", field="state", reason=reason))
     return changed
-
-
-def _clock_content_type():
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(Clock)
 
 
 def clocks_meet(*, clocks, actor, reason: str, at: dt.datetime | None = None) -> int:

@@ -10,7 +10,6 @@ state the consequence applies to (a dispute resolved meanwhile is left alone).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from tickets.choices import (
 )
 from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, Order, Refund, Return, Ticket
 
+from .audit import audit_insert_select, audit_rows
 from .bulk_sql import Counter, ids_in, ts
 
 SWEEP_ACTOR = "system:sweep"
@@ -48,14 +48,9 @@ class Applied:
         self.counter.statements = value
 
 
-def _audit(model, rows, *, action: str, field: str, reason: str) -> AuditEntry:
-    """Audit rows for (obj_id, store_id, from, to) tuples, written in one INSERT by the caller."""
-    content_type = ContentType.objects.get_for_model(model)
-    return [
-        AuditEntry(store_id=store_id, actor=None, actor_label=SWEEP_ACTOR, content_type=content_type,
-                   object_id=pk, action=action, field=field, from_value=str(old), to_value=str(new), reason=reason)
-        for pk, store_id, old, new in rows
-    ]
+def _audit(model, rows, *, action: str, field: str, reason: str) -> list[AuditEntry]:
+    """The sweep's audit rows for (obj_id, store_id, from, to) tuples, written in one INSERT by apply()."""
+    return audit_rows(model, rows, actor=SWEEP_ACTOR, action=action, field=field, reason=reason)
 
 
 def _breach_time(kind: str, subject_field: str):
@@ -68,15 +63,13 @@ def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str,
     """Raise the tickets selected by ``ticket_sql`` (a subquery of ticket ids) to red
     priority and, for a lost dispute, escalate them: audit rows first (they read the
     old values), then the updates; four statements at most, whatever the count."""
-    now = ts(timezone.now())
-    content_type = ContentType.objects.get_for_model(Ticket).pk
+    moment = timezone.now()
+    now = ts(moment)
     counter = applied.counter
-    counter.execute(f"""
-        INSERT INTO tickets_auditentry (store_id, actor_id, actor_label, content_type_id, object_id, action, field,
-                                        from_value, to_value, reason, created_at)
-        SELECT t.store_id, NULL, %s, %s, t.id, 'priority', 'priority', t.priority, 'red', %s, %s
-        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.priority <> 'red'
-    """, [SWEEP_ACTOR, content_type, reason, now, *params])
+    audit_insert_select(counter, model=Ticket, actor_label=SWEEP_ACTOR, now=moment, select_sql=f"""
+        SELECT t.store_id, t.id AS object_id, 'priority' AS action, 'priority' AS field,
+               t.priority AS from_value, 'red' AS to_value, %s AS reason
+        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.priority <> 'red'""", params=[reason, *params])
     counter.execute(f"""
         UPDATE tickets_ticket SET priority = 'red', updated_at = %s
         WHERE id IN ({ticket_sql}) AND priority <> 'red'
@@ -85,12 +78,11 @@ def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str,
         return
     can_escalate = sorted(s for s, allowed in TICKET_TRANSITIONS.items() if TicketStatus.ESCALATED in allowed)
     marks = ", ".join(["%s"] * len(can_escalate))
-    counter.execute(f"""
-        INSERT INTO tickets_auditentry (store_id, actor_id, actor_label, content_type_id, object_id, action, field,
-                                        from_value, to_value, reason, created_at)
-        SELECT t.store_id, NULL, %s, %s, t.id, 'status', 'status', t.status, 'escalated', %s, %s
-        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.status IN ({marks})
-    """, [SWEEP_ACTOR, content_type, reason, now, *params, *can_escalate])
+    audit_insert_select(counter, model=Ticket, actor_label=SWEEP_ACTOR, now=moment, select_sql=f"""
+        SELECT t.store_id, t.id AS object_id, 'status' AS action, 'status' AS field,
+               t.status AS from_value, 'escalated' AS to_value, %s AS reason
+        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.status IN ({marks})""",
+                        params=[reason, *params, *can_escalate])
     counter.execute(f"""
         UPDATE tickets_ticket SET status = 'escalated', updated_at = %s
         WHERE id IN ({ticket_sql}) AND status IN ({marks})

@@ -23,7 +23,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +30,7 @@ from tickets.choices import ClockKind, ClockState
 from tickets.models import Clock
 
 from . import consequences
+from .audit import audit_insert_select
 from .bulk_sql import Counter, ids_in, in_subquery, skip_locked, ts
 from .delivery import schedule_delivery
 
@@ -122,13 +122,10 @@ def _raise_alerts(result: SweepResult, clock_ids: list[int], now: dt.datetime) -
 
 def _audit_clocks(result: SweepResult, clock_ids: list[int], now: dt.datetime) -> None:
     where, params = ids_in("c.id", clock_ids)
-    result.execute(f"""
-        INSERT INTO tickets_auditentry (store_id, actor_id, actor_label, content_type_id, object_id, action, field,
-                                        from_value, to_value, reason, created_at)
-        SELECT c.store_id, NULL, %s, %s, c.id, 'status', 'state', 'running', 'breached', 'Lapsed: the due time passed.',
-               %s
-        FROM tickets_clock c WHERE {where}
-    """, [consequences.SWEEP_ACTOR, ContentType.objects.get_for_model(Clock).pk, ts(now), *params])
+    audit_insert_select(result, model=Clock, actor_label=consequences.SWEEP_ACTOR, now=now, select_sql=f"""
+        SELECT c.store_id, c.id AS object_id, 'status' AS action, 'state' AS field,
+               'running' AS from_value, 'breached' AS to_value, 'Lapsed: the due time passed.' AS reason
+        FROM tickets_clock c WHERE {where}""", params=params)
 
 
 def _claim_filter(only: list[int] | None) -> tuple[str, list]:
