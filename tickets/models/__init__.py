@@ -7,6 +7,7 @@ from .buyers import Buyer
 from .clocks import Clock
 from .disputes import Dispute, DisputeProposal
 from .evidence import Evidence
+from .idempotency import IdempotentRequest
 from .orders import Order, OrderItem
 from .policies import ClockPolicy
 from .refunds import Refund
@@ -30,6 +31,7 @@ __all__ = [
     "DisputeProposal",
     "Evidence",
     "Heartbeat",
+    "IdempotentRequest",
     "Message",
     "Order",
     "OrderItem",
