@@ -6,6 +6,7 @@ the web server, a worker and beat. ``DATABASE_URL`` and ``REDIS_URL`` switch to
 PostgreSQL and Redis.
 """
 
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -56,11 +57,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything else under /api/, so every error there ends up as JSON.
+    "tickets.api.errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, which tells it a signed-in caller from an anonymous one.
+    "tickets.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,6 +154,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Evidence files (photos, chat exports) are capped so one upload cannot fill the disk.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# Largest request body (uploaded files aside); the API answers 413 above it. 10 MiB
+# carries a sync batch of 1,000 orders with their items.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
 # Email ------------------------------------------------------------------------
 # Django 6.1's MAILERS: the console in development, SMTP when EMAIL_BACKEND says so.
@@ -178,6 +186,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # Longer than any countdown the desk uses (webhook retries wait at most 50 min).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+    # A cache every web process shares, so API rate limits count per key, not per process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "desk",
+        }
+    }
 else:
     # kombu's filesystem transport: a broker made of three folders, no server at all.
     _broker_dir = VAR_DIR / "celery-broker"
@@ -206,11 +222,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "webhooks-dispatch": {
+        "task": "tickets.webhooks_dispatch",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
     "record-beat-heartbeat": {
         "task": "tickets.record_heartbeat",
         "schedule": crontab(),
         "kwargs": {"name": "beat"},
         "options": {"expires": 50},
+    },
+    "purge-idempotency-keys": {
+        "task": "tickets.purge_idempotency_keys",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
     },
 }
 
@@ -226,13 +252,29 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tickets.api.schema.DeskAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["tickets.api.throttling.ApiKeyRateThrottle"],
 }
+# Requests per API key (or signed-in user) and period: "N/s", "N/min", "N/hour", "N/day";
+# empty turns throttling off. Generous by default: it stops a runaway loop, not an ERP.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min").strip()
+if API_THROTTLE_RATE and not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(f"API_THROTTLE_RATE must look like 1200/min; got {API_THROTTLE_RATE!r}")
 
 # OpenAPI schema at /api/schema/, Swagger UI at /api/docs/ (assets from drf-spectacular-sidecar).
 SPECTACULAR_SETTINGS = {
     "TITLE": "After-sales desk API",
-    "DESCRIPTION": "ERP sync API of the after-sales desk. Send `Authorization: Bearer KEY`.",
+    "DESCRIPTION": (
+        "ERP sync API of the after-sales desk. Send `Authorization: Bearer KEY`.\n\n"
+        "**Errors.** A 400 is `{\"field\": [\"message\", ...], \"non_field_errors\": [...]}` "
+        "(schema `FieldErrors`); every other error is `{\"detail\": \"...\", \"code\": \"...\"}` "
+        "(schema `Error`): 401, 403, 404, 405, 409, 413, 415, 429 (with `Retry-After`). "
+        "No input should ever give a 5xx.\n\n"
+        "**Limits.** Request bodies up to `DATA_UPLOAD_MAX_MEMORY_SIZE` (10 MiB by default); "
+        "`API_THROTTLE_RATE` requests per key (1200/min by default).\n\n"
+        "**Retries.** Send `Idempotency-Key` on a POST: a retry with the same key gets the first "
+        "response back (`Idempotent-Replayed: true`) for 24 hours."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -242,6 +284,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" with different choices: name each set
+    # after its vocabulary so clients get stable enum names (and no collision warnings).
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"tickets.choices.{name}"
+        for name in ("Marketplace", "OrderStatus", "TicketStatus", "DisputeStatus", "ProposalStatus", "ReturnStatus",
+                     "MessageKind", "EvidenceKind", "ClockKind", "ClockState", "AlertLevel")
+    },
+    # Error responses, the error body and the Idempotency-Key header on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tickets.api.schema.document_errors",
+    ],
 }
 
 LOGGING = {

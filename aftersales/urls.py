@@ -15,6 +15,7 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", include("tickets.urls")),
+    path("api/v1/templates/", include("templates_lib.api.urls")),
     path("api/v1/", include("tickets.api.urls")),
     # Public documentation of the API's shape (no data): readable without a key.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from templates_lib.models import TemplateBody
 from tickets.choices import TicketStatus
 
 
@@ -10,3 +11,16 @@ class TicketStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=TicketStatus.choices)
     reason = forms.CharField(label=_("Why"), max_length=500, required=False,
                              widget=forms.TextInput(attrs={"placeholder": _("Reason for the audit trail")}))
+
+
+class ReplyForm(forms.Form):
+    """A reply to the buyer, maybe written from a template (``template_body``: the exact
+    version it was rendered from, so the send is recorded against it)."""
+
+    body = forms.CharField(label=_("Reply to the buyer"), widget=forms.Textarea(attrs={"rows": 8}))
+    template_body = forms.ModelChoiceField(queryset=TemplateBody.objects.none(), required=False,
+                                           widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template_body"].queryset = TemplateBody.objects.visible_to(user)

@@ -6,9 +6,25 @@ through these, so an object of another store is a 404, never a leak.
 
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, DecimalField, ExpressionWrapper, Q, Value, When
-from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.shortcuts import get_object_or_404 as django_get_object_or_404
 
 from tickets.choices import ClockKind, ClockState
 from tickets.filters import CLOCK_ORDERINGS, SELLER_LOSS_KINDS
@@ -19,12 +35,23 @@ from tickets.models import (
     Clock,
     Dispute,
     Evidence,
+    Message,
     Order,
+    OrderItem,
     Refund,
     Return,
     Store,
     Ticket,
 )
+
+
+def get_object_or_404(queryset, **lookup):
+    """Django's, except that an id of the wrong type (``/tickets/abc/``, from a URL or an
+    API body) is a 404 as well rather than a ValueError, i.e. a 500."""
+    try:
+        return django_get_object_or_404(queryset, **lookup)
+    except (ValueError, TypeError, OverflowError, ValidationError):
+        raise Http404 from None
 
 
 def stores_for_user(user):
@@ -189,3 +216,52 @@ def service_figures(user, *, since):
          "lapse_rate": counts["lapsed"] / (counts["met"] + counts["lapsed"])}
         for (store, owner), counts in sorted(rows.items(), key=lambda item: (-item[1]["lapsed"], item[0]))
     ]
+
+
+# API lists (the ERP's sync) -------------------------------------------------------------------------
+# Each returns the caller's rows with whatever its serializer reads, loaded in a
+# fixed number of queries per page; the API's keyset pagination orders and slices.
+def order_list(user):
+    """Orders with their buyer and line items."""
+    return (Order.objects.visible_to(user).select_related("store", "buyer")
+            .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("pk"))))
+
+
+def ticket_list(user, *, with_messages: bool = False):
+    """Tickets, with their thread when ``with_messages`` (a ticket read by id)."""
+    tickets = Ticket.objects.visible_to(user).select_related("store", "order", "assignee")
+    if with_messages:
+        tickets = tickets.prefetch_related(Prefetch("messages", queryset=Message.objects.select_related("author")))
+    return tickets
+
+
+def dispute_list(user):
+    """Disputes with their order, their clocks (oldest first) and ``refunded_on_dispute``:
+    the refunds recorded against the dispute itself, summed in the same query."""
+    refunded = (Refund.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+                .annotate(total=Sum("amount")).values("total"))
+    return (
+        Dispute.objects.visible_to(user)
+        .select_related("store", "order")
+        .annotate(refunded_on_dispute=Coalesce(Subquery(refunded), Value(Decimal("0.00")),
+                                               output_field=DecimalField(max_digits=12, decimal_places=2)))
+        .prefetch_related(Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")))
+    )
+
+
+def return_list(user):
+    return Return.objects.visible_to(user).select_related("store", "order")
+
+
+def refund_list(user):
+    return Refund.objects.visible_to(user).select_related("store", "order")
+
+
+def alert_inbox_changes(user):
+    """``alert_inbox`` with ``updated_at``: the receipt's latest change, whether the
+    alert's own or this user's reading or acknowledging it (a receipt has no
+    timestamp column of its own, and the ERP-style sync needs one)."""
+    alert_changed = F("alert__updated_at")
+    return alert_inbox(user).annotate(updated_at=Greatest(
+        alert_changed, Coalesce("read_at", alert_changed), Coalesce("acknowledged_at", alert_changed),
+    ))

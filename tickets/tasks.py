@@ -31,6 +31,13 @@ def sweep_deadlines() -> str:
     return result.as_line()
 
 
+@shared_task(name="tickets.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys() -> int:
+    from tickets.api.idempotency import idempotent_requests_purge
+
+    return idempotent_requests_purge()
+
+
 @shared_task(name="tickets.deliver_alerts", ignore_result=True)
 def deliver_alerts(alert_ids: list[int]) -> None:
     from tickets.models import Alert
@@ -48,3 +55,22 @@ def deliver_webhook(self, delivery_id: int) -> None:
     delivery = AlertDelivery.objects.select_related("alert__clock", "alert__store").get(pk=delivery_id)
     if not delivery_attempt(delivery=delivery):
         raise self.retry(countdown=min(30 * 4 ** self.request.retries, MAX_RETRY_WAIT))
+
+
+# ERP webhooks: beat runs the dispatcher every minute (and each change asks for a run
+# after commit); retries wait in ``next_attempt_at``, never in a countdown task.
+@shared_task(name="tickets.webhooks_dispatch", ignore_result=True)
+def webhooks_dispatch() -> int:
+    from tickets.services.webhooks import webhooks_dispatch as dispatch
+
+    return dispatch(send=webhook_send.delay)
+
+
+@shared_task(name="tickets.webhook_send", ignore_result=True)
+def webhook_send(delivery_id: int) -> None:
+    from tickets.models import WebhookDelivery
+    from tickets.services.webhooks import webhook_delivery_attempt
+
+    delivery = WebhookDelivery.objects.select_related("event__store", "subscription").filter(pk=delivery_id).first()
+    if delivery is not None:  # deleted with its subscription meanwhile
+        webhook_delivery_attempt(delivery=delivery)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", desk.home, name="home"),
     path("tickets/", desk.ticket_list, name="ticket-list"),
     path("tickets/<int:pk>/", desk.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:pk>/reply/", desk.ticket_reply, name="ticket-reply"),
     path("clocks/", clocks.clock_list, name="clock-list"),
     path("alerts/", alerts.alert_list, name="alert-list"),
     path("alerts/read-all/", alerts.alert_read_all, name="alert-read-all"),

@@ -4,7 +4,20 @@ Importing the modules registers their admins. ``base`` holds the two rules every
 page obeys: rows scoped to the user's stores, and status changes through services.
 """
 
-from . import api_keys, audit, clocks, deliveries, disputes, orders, policies, returns, sensitive, stores, tickets
+from . import (
+    api_keys,
+    audit,
+    clocks,
+    deliveries,
+    disputes,
+    orders,
+    policies,
+    returns,
+    sensitive,
+    stores,
+    tickets,
+    webhooks,
+)
 
 __all__ = ["api_keys", "audit", "clocks", "deliveries", "disputes", "orders", "policies", "returns", "sensitive",
-           "stores", "tickets"]
+           "stores", "tickets", "webhooks"]

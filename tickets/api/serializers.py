@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from tickets.choices import TicketStatus
-from tickets.models import AlertReceipt, Clock, Message, Ticket
+from tickets.choices import DisputeOutcome, TicketStatus
+from tickets.models import AlertReceipt, Buyer, Clock, Dispute, Message, Order, OrderItem, Refund, Return, Store, Ticket
 from tickets.services.clocks import clock_explanation, lapse_consequence
 
 
@@ -94,11 +94,12 @@ class AlertSerializer(serializers.ModelSerializer):
     ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
     read = serializers.SerializerMethodField()
     acknowledged = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True, help_text="The alert's or this user's latest change.")
 
     class Meta:
         model = AlertReceipt
         fields = ["id", "clock", "clock_kind", "level", "store", "text", "raised_at", "ticket", "read", "read_at",
-                  "acknowledged", "acknowledged_at"]
+                  "acknowledged", "acknowledged_at", "updated_at"]
         read_only_fields = fields
 
     def get_read(self, receipt) -> bool:
@@ -106,6 +107,111 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def get_acknowledged(self, receipt) -> bool:
         return receipt.acknowledged_at is not None
+
+
+# Resources the ERP syncs ---------------------------------------------------------------------------
+class StoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Store
+        fields = ["id", "code", "name", "marketplace", "timezone", "default_language", "work_start", "work_end",
+                  "working_days", "holiday_country", "is_active", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class StoreCreateSerializer(serializers.Serializer):
+    """``POST /stores/``. Only parsed here: ``store_create`` validates the values
+    (IANA zone, marketplace, unique code) and answers by field."""
+
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=120)
+    marketplace = serializers.CharField(max_length=20)
+    timezone = serializers.CharField(max_length=64)
+
+
+class BuyerSerializer(serializers.ModelSerializer):
+    # A plain string: an unknown address is "", which is not an email to a schema.
+    email = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Buyer
+        fields = ["id", "platform_buyer_id", "name", "country", "language", "email"]
+        read_only_fields = fields
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderItem
+        fields = ["id", "sku", "title", "quantity", "unit_price"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    buyer = BuyerSerializer(read_only=True)
+    items = OrderItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "store", "order_number", "status", "buyer", "items", "currency", "total", "refunded_amount",
+                  "carrier", "tracking_number", "placed_at", "paid_at", "shipped_at", "delivered_at",
+                  "completed_at", "platform_updated_at", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class DisputeClockSerializer(serializers.ModelSerializer):
+    """A clock as a dispute lists it: what runs, until when, and how it ended."""
+
+    class Meta:
+        model = Clock
+        fields = ["id", "kind", "state", "started_at", "due_at", "warn_at", "escalate_at", "met_at", "breached_at",
+                  "cancelled_at", "updated_at"]
+        read_only_fields = fields
+
+
+class DisputeSerializer(serializers.ModelSerializer):
+    """A dispute with its outcome and money: ``refunded_amount`` is what was refunded
+    against this dispute, ``order_refunded_amount`` all that was refunded on its order."""
+
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    order_number = serializers.CharField(source="order.order_number", read_only=True)
+    refunded_amount = serializers.DecimalField(source="refunded_on_dispute", max_digits=12, decimal_places=2,
+                                               read_only=True)
+    order_refunded_amount = serializers.DecimalField(source="order.refunded_amount", max_digits=12,
+                                                     decimal_places=2, read_only=True)
+    clocks = DisputeClockSerializer(many=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=DisputeOutcome.choices, allow_blank=True, read_only=True,
+                                      help_text="Empty until the dispute is resolved.")
+
+    class Meta:
+        model = Dispute
+        fields = ["id", "store", "external_id", "order", "order_number", "ticket", "family", "reason",
+                  "requested_solution", "currency", "requested_amount", "status", "outcome", "outcome_note",
+                  "opened_at", "seller_responded_at", "platform_review_at", "resolved_at", "refunded_amount",
+                  "order_refunded_amount", "clocks", "platform_updated_at", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    order_number = serializers.CharField(source="order.order_number", read_only=True)
+
+    class Meta:
+        model = Return
+        fields = ["id", "store", "external_id", "order", "order_number", "dispute", "status", "agreed_at",
+                  "carrier", "tracking_number", "tracking_submitted_at", "received_at", "refunded_at",
+                  "closed_at", "platform_updated_at", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    order_number = serializers.CharField(source="order.order_number", read_only=True)
+
+    class Meta:
+        model = Refund
+        fields = ["id", "store", "order", "order_number", "dispute", "return_request", "amount", "currency",
+                  "reason", "source", "external_id", "note", "refunded_at", "created_at", "updated_at"]
+        read_only_fields = fields
 
 
 class ServiceFiguresQuerySerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from templates_lib.io import library_load
 from tickets.choices import Role
 from tickets.models import (
     Alert,
@@ -59,7 +60,8 @@ def counted_models() -> dict:
 def seed_demo(*, orders_per_store: int = DEFAULT_ORDERS_PER_STORE, now: datetime | None = None) -> SeedReport:
     """Create (or find) the demo stores and team, and fill each store not yet seeded.
 
-    1. Stores, their holidays and the users, by natural key; passwords reset.
+    1. Stores, their holidays and the users, by natural key; passwords reset; the
+       shipped reply-template library (``load_templates``, idempotent).
     2. For each store without its demo orders, plan and write them in one transaction.
     3. Count what exists, for the report.
     """
@@ -69,6 +71,7 @@ def seed_demo(*, orders_per_store: int = DEFAULT_ORDERS_PER_STORE, now: datetime
     with transaction.atomic():
         stores = [demo_store(spec, now) for spec in DEMO_STORES]
         users = demo_team({s.code: s for s in stores})
+    library_load()
     seeded = []
     for store in stores:
         numbers = order_numbers(store, orders_per_store)

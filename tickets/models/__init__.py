@@ -16,6 +16,7 @@ from .sensitive import SensitiveTerm, SensitiveTopic
 from .staff import User
 from .stores import Store, StoreHoliday
 from .tickets import Message, Ticket
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookEventName, WebhookSubscription
 
 __all__ = [
     "Alert",
@@ -43,4 +44,9 @@ __all__ = [
     "StoreHoliday",
     "Ticket",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookEventName",
+    "WebhookSubscription",
 ]

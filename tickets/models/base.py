@@ -52,8 +52,9 @@ def scoped_manager(store_path: str = "store"):
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # Indexed: the ERP pulls "changed since" by this column.
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    # The ERP pulls "changed since" by this column: models listed by the API index
+    # (updated_at, id), which their keyset pages walk.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         abstract = True

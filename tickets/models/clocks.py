@@ -69,7 +69,7 @@ class Clock(models.Model):
     consequence_applied_at = models.DateTimeField(_("consequence applied"), null=True, blank=True)
     # Set when sweeping this clock raised an error: it is retried after this time.
     held_until = models.DateTimeField(_("held until"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = scoped_manager()
 
@@ -78,6 +78,7 @@ class Clock(models.Model):
         verbose_name = _("clock")
         verbose_name_plural = _("clocks")
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="clock_sync_idx"),
             models.Index(fields=["due_at"], condition=Q(state=ClockState.RUNNING), name="clock_running_due_idx"),
             models.Index(fields=["next_alert_at"], condition=Q(state=ClockState.RUNNING),
                          name="clock_running_alert_idx"),

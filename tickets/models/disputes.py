@@ -56,6 +56,10 @@ class Dispute(TimeStampedModel):
     platform_review_at = models.DateTimeField(_("sent to platform review"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     platform_updated_at = models.DateTimeField(_("platform updated at"), null=True, blank=True)
+    # When the desk itself last changed the row (a refund, a status, a lapse consequence):
+    # an ERP update older than this is stale and is not applied over it.
+    desk_changed_at = models.DateTimeField(_("changed on the desk"), null=True, blank=True,
+                                           editable=False)
 
     objects = scoped_manager()
 
@@ -63,7 +67,8 @@ class Dispute(TimeStampedModel):
         ordering = ["-opened_at", "-pk"]
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
-        indexes = [models.Index(fields=["store", "status"], name="dispute_store_status_idx")]
+        indexes = [models.Index(fields=["store", "status"], name="dispute_store_status_idx"),
+                   models.Index(fields=["updated_at", "id"], name="dispute_sync_idx")]
         constraints = [
             models.UniqueConstraint(fields=["store", "external_id"], name="dispute_external_id_unique_per_store"),
             models.CheckConstraint(condition=Q(requested_amount__gte=0), name="dispute_amount_non_negative"),

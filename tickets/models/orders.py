@@ -34,6 +34,10 @@ class Order(TimeStampedModel):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     platform_updated_at = models.DateTimeField(_("platform updated at"), null=True, blank=True)
+    # When the desk itself last changed the row (a refund, a status, a lapse consequence):
+    # an ERP update older than this is stale and is not applied over it.
+    desk_changed_at = models.DateTimeField(_("changed on the desk"), null=True, blank=True,
+                                           editable=False)
 
     objects = scoped_manager()
 
@@ -41,6 +45,8 @@ class Order(TimeStampedModel):
         ordering = ["-placed_at", "-pk"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        # Keyset pages of "changed since" lists walk (updated_at, id).
+        indexes = [models.Index(fields=["updated_at", "id"], name="order_sync_idx")]
         constraints = [
             models.UniqueConstraint(fields=["store", "order_number"], name="order_number_unique_per_store"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),

@@ -36,7 +36,7 @@ class Refund(models.Model):
                                     related_name="+", verbose_name=_("recorded by"))
     refunded_at = models.DateTimeField(_("refunded at"), default=timezone.now)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = scoped_manager()
 
@@ -44,6 +44,7 @@ class Refund(models.Model):
         ordering = ["-refunded_at", "-pk"]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
+        indexes = [models.Index(fields=["updated_at", "id"], name="refund_sync_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
             models.CheckConstraint(condition=Q(reason__in=RefundReason.values), name="refund_reason_valid"),

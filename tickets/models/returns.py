@@ -36,6 +36,10 @@ class Return(TimeStampedModel):
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     platform_updated_at = models.DateTimeField(_("platform updated at"), null=True, blank=True)
+    # When the desk itself last changed the row (a refund, a status, a lapse consequence):
+    # an ERP update older than this is stale and is not applied over it.
+    desk_changed_at = models.DateTimeField(_("changed on the desk"), null=True, blank=True,
+                                           editable=False)
 
     objects = scoped_manager()
 
@@ -43,6 +47,7 @@ class Return(TimeStampedModel):
         ordering = ["-agreed_at", "-pk"]
         verbose_name = _("return")
         verbose_name_plural = _("returns")
+        indexes = [models.Index(fields=["updated_at", "id"], name="return_sync_idx")]
         constraints = [
             models.UniqueConstraint(fields=["store", "external_id"], name="return_external_id_unique_per_store"),
             # One live return per dispute; a lapsed or cancelled one may be followed by another.

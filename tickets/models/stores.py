@@ -58,6 +58,7 @@ class Store(TimeStampedModel):
         ordering = ["code"]
         verbose_name = _("store")
         verbose_name_plural = _("stores")
+        indexes = [models.Index(fields=["updated_at", "id"], name="store_sync_idx")]
         constraints = [
             models.CheckConstraint(condition=models.Q(work_start__lt=models.F("work_end")),
                                    name="store_work_start_before_end"),

@@ -47,6 +47,7 @@ class Ticket(TimeStampedModel):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="ticket_sync_idx"),
             models.Index(fields=["store", "status", "priority"], name="ticket_queue_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
         ]

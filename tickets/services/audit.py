@@ -41,16 +41,25 @@ def audit_record(*, subject, actor, action: str, field: str = "", from_value="",
     )
 
 
+def audit_dicts(model, rows, *, actor, action: str, field: str, reason: str) -> list[dict]:
+    """Audit rows, as column values, for ``(object_id, store_id, from, to)`` tuples
+    of one model: for ``bulk_sql.insert_rows``."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    who = actor_fields(actor)
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+    return [
+        {"store_id": store_id, "actor_id": actor_id, "actor_label": who["actor_label"],
+         "content_type_id": content_type_id, "object_id": pk, "action": action, "field": field,
+         "from_value": str(old), "to_value": str(new), "reason": reason}
+        for pk, store_id, old, new in rows
+    ]
+
+
 def audit_rows(model, rows, *, actor, action: str, field: str, reason: str) -> list[AuditEntry]:
     """Unsaved audit entries for ``(object_id, store_id, from, to)`` tuples of one
     model, for a caller that writes many in one ``bulk_create``."""
-    content_type = ContentType.objects.get_for_model(model)
-    who = actor_fields(actor)
-    return [
-        AuditEntry(store_id=store_id, content_type=content_type, object_id=pk, action=action, field=field,
-                   from_value=str(old), to_value=str(new), reason=reason, **who)
-        for pk, store_id, old, new in rows
-    ]
+    return [AuditEntry(**values)
+            for values in audit_dicts(model, rows, actor=actor, action=action, field=field, reason=reason)]
 
 
 def audit_insert_select(counter, *, model, actor_label: str, select_sql: str, params: list, now) -> None:

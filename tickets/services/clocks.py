@@ -19,7 +19,8 @@ from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from tickets.choices import ClockKind, ClockState, Marketplace
 from tickets.models import AuditEntry, Clock, ClockPolicy
 
-from .audit import audit_record, audit_rows
+from .audit import audit_dicts, audit_record, audit_rows
+from .bulk_sql import insert_rows
 from .calendar import calendar_for_store, first_response_due
 from .workflow import transition
 
@@ -125,6 +126,48 @@ def clock_start_for(*, kind: str, subject, started_at: dt.datetime, actor, start
     return clock_start(kind=kind, subject=subject, started_at=started_at, due_at=schedule["due_at"],
                        warn_at=schedule["warn_at"], escalate_at=schedule["escalate_at"], actor=actor,
                        amount_at_stake=amount_at_stake, currency=currency, basis=basis, policy=policy)
+
+
+def clocks_start_many(*, kind: str, starts: list[dict], actor, start_event: str) -> list[dict]:
+    """``clock_start_for`` for many new subjects at once. Each start names its subject
+    by column (``{"order_id": 7}``) and gives ``store``, ``started_at``, ``amount``,
+    ``currency`` and ``ticket_id``. One insert for the clocks and one for their
+    audit entries, for a sync of a thousand orders; returns the clock rows.
+
+    Meant for subjects created in the same transaction, which cannot have a running
+    clock yet; a concurrent start of the same clock fails the insert (IntegrityError)
+    and the caller falls back to the one-by-one path.
+    """
+    policies, rows = {}, []
+    for start in starts:
+        store = start["store"]
+        if store.marketplace not in policies:
+            try:
+                policies[store.marketplace] = policy_current(marketplace=store.marketplace, kind=kind)
+            except NoPolicy:
+                policies[store.marketplace] = None
+        policy = policies[store.marketplace]
+        if policy is None or start["started_at"] is None:
+            continue
+        schedule = clock_schedule(policy=policy, store=store, started_at=start["started_at"])
+        alerts = [t for t in (schedule["warn_at"], schedule["escalate_at"]) if t is not None]
+        (subject_field, subject_pk), = start["subject"].items()
+        rows.append({
+            "kind": kind, "state": ClockState.RUNNING, "store_id": store.pk, subject_field: subject_pk,
+            "subject_key": f"{subject_field.removesuffix('_id')}:{subject_pk}", "ticket_id": start["ticket_id"],
+            "started_at": start["started_at"], "due_at": schedule["due_at"], "warn_at": schedule["warn_at"],
+            "escalate_at": schedule["escalate_at"], "next_alert_at": min(alerts) if alerts else None,
+            "amount_at_stake": start["amount"], "currency": start["currency"] or "USD", "policy_id": policy.pk,
+            "basis": {"policy_id": policy.pk, "policy_version": policy.version, "marketplace": store.marketplace,
+                      "length_hours": policy.length.total_seconds() / 3600, "start_event": start_event,
+                      "started_at": start["started_at"].isoformat(), "timezone": store.timezone,
+                      **schedule["calendar"]},
+        })
+    insert_rows(Clock, rows)
+    insert_rows(AuditEntry, audit_dicts(
+        Clock, [(row["id"], row["store_id"], "", ClockState.RUNNING) for row in rows], actor=actor,
+        action="clock_start", field="state", reason=f"{kind} ({start_event})"))
+    return rows
 
 
 def _stop_running(clocks, *, to: str, time_field: str, at: dt.datetime, actor, reason: str) -> int:

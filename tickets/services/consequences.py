@@ -30,6 +30,7 @@ from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, Order, R
 
 from .audit import audit_insert_select, audit_rows
 from .bulk_sql import Counter, ids_in, ts
+from .webhooks import events_emit_sql
 
 SWEEP_ACTOR = "system:sweep"
 
@@ -116,16 +117,17 @@ def _record_refunds(disputes: list[Dispute], amount_of, *, reason: str, note: st
                               refunded_at=dispute.lapsed_at))
     if refunds:
         Refund.objects.bulk_create(refunds)
+        events_emit_sql(applied.counter, object_type="refund", ids=[r.pk for r in refunds], now=timezone.now())
         changed = [o for pk, o in orders.items() if o.refunded_amount != before[pk]]
         # Add each order's new refunds in one statement, whatever the number of orders.
         where, params = ids_in("r.id", [r.pk for r in refunds])
         o_where, o_params = ids_in("id", [o.pk for o in changed])
         applied.counter.execute(f"""
-            UPDATE tickets_order SET updated_at = %s, refunded_amount = refunded_amount + (
+            UPDATE tickets_order SET updated_at = %s, desk_changed_at = %s, refunded_amount = refunded_amount + (
                 SELECT COALESCE(SUM(r.amount), 0) FROM tickets_refund r
                 WHERE r.order_id = tickets_order.id AND {where})
             WHERE {o_where}
-        """, [ts(timezone.now()), *params, *o_params])
+        """, [ts(timezone.now()), ts(timezone.now()), *params, *o_params])
         applied.statements += 1
         audit += _audit(Order, [(o.pk, o.store_id, before[o.pk], o.refunded_amount) for o in changed],
                         action="refund", field="refunded_amount", reason=note)
@@ -138,10 +140,11 @@ def _resolve_disputes(disputes: list[Dispute], *, outcome: str, note: str, kind:
         return
     Dispute.objects.filter(pk__in=[d.pk for d in disputes]).exclude(status=DisputeStatus.RESOLVED).update(
         status=DisputeStatus.RESOLVED, outcome=outcome, outcome_note=note,
-        resolved_at=_breach_time(kind, via), updated_at=timezone.now())
+        resolved_at=_breach_time(kind, via), updated_at=timezone.now(), desk_changed_at=timezone.now())
     applied.statements += 1
     audit += _audit(Dispute, [(d.pk, d.store_id, d.status, DisputeStatus.RESOLVED) for d in disputes],
                     action="status", field="status", reason=f"{note} ({outcome})")
+    events_emit_sql(applied.counter, object_type="dispute", ids=[d.pk for d in disputes], now=timezone.now())
     # The other clocks of a decided dispute no longer apply.
     from .clocks import clocks_cancel
 
@@ -208,10 +211,11 @@ def return_shipment_lapsed(clock_ids: list[int], applied: Applied, audit: list) 
     note = "Buyer did not ship the return in time; funds released to the seller."
     Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.AWAITING_SHIPMENT).update(
         status=ReturnStatus.LAPSED, closed_at=_breach_time(ClockKind.RETURN_SHIPMENT, "return_request"),
-        updated_at=timezone.now())
+        updated_at=timezone.now(), desk_changed_at=timezone.now())
     applied.statements += 1
     audit += _audit(Return, [(r.pk, r.store_id, r.status, ReturnStatus.LAPSED) for r in returns],
                     action="status", field="status", reason=note)
+    events_emit_sql(applied.counter, object_type="return", ids=[r.pk for r in returns], now=timezone.now())
     open_disputes = [r.dispute for r in returns if r.dispute.status != DisputeStatus.RESOLVED]
     _resolve_disputes(open_disputes, outcome=DisputeOutcome.SELLER_WON, note=note,
                       kind=ClockKind.RETURN_SHIPMENT, audit=audit, applied=applied, via="return_request__dispute")
@@ -226,10 +230,12 @@ def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: l
     note = "Receipt not confirmed in time; treated as received and refunded."
     lapsed = _breach_time(ClockKind.RECEIPT_CONFIRMATION, "return_request")
     Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.IN_TRANSIT).update(
-        status=ReturnStatus.REFUNDED, received_at=lapsed, refunded_at=lapsed, updated_at=timezone.now())
+        status=ReturnStatus.REFUNDED, received_at=lapsed, refunded_at=lapsed, updated_at=timezone.now(),
+        desk_changed_at=timezone.now())
     applied.statements += 1
     audit += _audit(Return, [(r.pk, r.store_id, r.status, ReturnStatus.REFUNDED) for r in returns],
                     action="status", field="status", reason=note)
+    events_emit_sql(applied.counter, object_type="return", ids=[r.pk for r in returns], now=timezone.now())
     agreed = {p.dispute_id: p.amount for p in DisputeProposal.objects.filter(
         dispute__in=[r.dispute_id for r in returns], status=ProposalStatus.ACCEPTED)}
     applied.statements += 1

@@ -28,6 +28,7 @@ from tickets.models import Clock, Dispute, DisputeProposal
 
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
+from .webhooks import event_emit
 from .workflow import check_transition, transition
 
 OUTCOME_REQUIRED = gettext_lazy("Choose the outcome of the dispute to resolve it.")
@@ -99,6 +100,7 @@ def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = ""
             # Decided: its clocks no longer apply (a return agreed in it keeps its own).
             clocks_cancel(clocks=Clock.objects.filter(dispute=dispute), actor=actor, reason="dispute resolved",
                           at=when)
+            event_emit(name="dispute.resolved", obj=dispute, actor=actor, occurred_at=when)
     return dispute
 
 

@@ -19,6 +19,7 @@ import unicodedata
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from templates_lib.replies import reply_validate, template_body_validate, template_use_record
 from tickets.choices import ClockKind, ClockState, DisputeStatus, MessageKind, TicketStatus
 from tickets.models import Message, SensitiveTerm, SensitiveTopic, Ticket
 
@@ -26,6 +27,7 @@ from .audit import audit_record
 from .clocks import clock_start_for, clocks_meet
 from .disputes import dispute_seller_responded
 from .tickets import ticket_clocks, ticket_set_status
+from .webhooks import event_emit
 
 # A buyer writing again hands the ticket back to the desk.
 REOPENED_BY_BUYER = (TicketStatus.RESOLVED, TicketStatus.WAITING_ON_BUYER)
@@ -137,23 +139,36 @@ def _start_message_clocks(ticket: Ticket, message: Message, actor) -> None:
 
 # Replies and notes ---------------------------------------------------------------------------
 def message_reply(*, ticket: Ticket, author, body: str, actor=None, is_automatic: bool = False, sent_at=None,
-                  language: str = "") -> Message:
+                  language: str = "", template_body=None, external_id: str = "") -> Message:
     """Record an agent's reply to the buyer (default: sent now, by its author).
 
     Only a real written reply counts: it meets the ticket's running first-response
     clocks, stamps the ticket's first reply, and answers its open disputes. An
     automatic acknowledgement is stored and counts for nothing.
+
+    Every reply, automatic ones too, must have no placeholder left to fill and pass
+    the compliance rules. ``template_body`` (the exact template version the text
+    came from) records the use for the template's effectiveness figures.
     """
     actor = actor if actor is not None else author
     message = Message(store_id=ticket.store_id, ticket=ticket, kind=MessageKind.AGENT_REPLY, author=author,
-                      body=body, language=language, is_automatic=is_automatic, sent_at=sent_at or timezone.now())
+                      body=body, language=language, is_automatic=is_automatic, sent_at=sent_at or timezone.now(),
+                      external_id=external_id)
     message.full_clean()
+    if not external_id:  # a reply the platform reports was already sent: record it, whatever it says
+        reply_validate(body)
+    if template_body is not None:
+        template_body_validate(template_body, ticket)
     with transaction.atomic():
         message.save()
         audit_record(subject=message, actor=actor, action="message", field="kind", to_value=message.kind,
                      reason="automatic" if is_automatic else "")
         if message.is_real_reply:
             _count_reply(ticket, message, actor)
+        if template_body is not None:
+            template_use_record(message=message, body=template_body, agent=author)
+        # Automatic replies too: the buyer sees them; the body says ``is_automatic``.
+        event_emit(name="ticket.replied", obj=message, actor=actor, occurred_at=message.sent_at)
     return message
 
 

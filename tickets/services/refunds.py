@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.models import Order, Refund
+from tickets.models import Dispute, Order, Refund
 
 from .audit import actor_fields, audit_record
+from .origin import desk_stamp
+from .webhooks import event_emit
 
 AMOUNT_NOT_POSITIVE = gettext_lazy("A refund must be more than zero.")
 
@@ -52,11 +54,15 @@ def refund_record(*, order: Order, amount: Decimal, reason: str, actor, source: 
             with transaction.atomic():
                 refund.save()
                 Order.objects.filter(pk=locked.pk).update(refunded_amount=F("refunded_amount") + amount,
-                                                          updated_at=timezone.now())
+                                                          updated_at=timezone.now(), **desk_stamp(Order))
+                if dispute is not None:
+                    # The dispute's refunded amount changed: an ERP pulling changed disputes must see it.
+                    Dispute.objects.filter(pk=dispute.pk).update(updated_at=timezone.now())
         except IntegrityError as exc:
             raise ValidationError({"amount": _("The refund would exceed what the buyer paid.")}) from exc
         audit_record(subject=locked, actor=actor, action="refund", field="refunded_amount",
                      from_value=locked.refunded_amount, to_value=locked.refunded_amount + amount,
                      reason=f"{refund.get_reason_display()} {amount} {locked.currency} {note}".strip())
+        event_emit(name="refund.recorded", obj=refund, actor=actor, occurred_at=refund.refunded_at)
     order.refunded_amount = locked.refunded_amount + amount
     return refund

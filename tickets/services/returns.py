@@ -19,6 +19,7 @@ from tickets.models import Clock, Dispute, DisputeProposal, Return
 
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
+from .webhooks import event_emit
 from .workflow import check_transition, transition
 
 TRACKING_REQUIRED = gettext_lazy("Enter the buyer's return tracking number.")
@@ -48,6 +49,7 @@ def return_agree(*, dispute: Dispute, external_id: str, agreed_at, actor, carrie
         clock_start_for(kind=ClockKind.RETURN_SHIPMENT, subject=ret, started_at=agreed_at, actor=actor,
                         start_event="return.agreed_at", amount_at_stake=_amount_at_stake(dispute),
                         currency=dispute.currency)
+        event_emit(name="return.updated", obj=ret, actor=actor, occurred_at=agreed_at)
     return ret
 
 
@@ -74,6 +76,7 @@ def return_set_status(*, ret: Return, status: str, actor, reason: str = "", trac
     with transaction.atomic():
         transition(ret, to=status, actor=actor, reason=reason, extra=extra)
         _move_clocks(ret, status, when=when, actor=actor)
+        event_emit(name="return.updated", obj=ret, actor=actor, occurred_at=when)
     return ret
 
 

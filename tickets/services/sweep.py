@@ -33,6 +33,7 @@ from . import consequences
 from .audit import audit_insert_select
 from .bulk_sql import Counter, ids_in, in_subquery, skip_locked, ts
 from .delivery import schedule_delivery
+from .webhooks import events_emit_sql
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ def _breach_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[
             result.consequences[ClockKind(kind).label] += count
     result.breached += len(breached)
     schedule_delivery(alert_ids)
+    events_emit_sql(result, object_type="alert", ids=alert_ids, now=now)
     return len(rows)
 
 
@@ -191,6 +193,7 @@ def _alert_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[i
     result.escalated += sum(1 for _, level in rows if level == 2)
     result.warned += sum(1 for _, level in rows if level == 1)
     schedule_delivery(alert_ids)
+    events_emit_sql(result, object_type="alert", ids=alert_ids, now=now)
     return len(rows)
 
 

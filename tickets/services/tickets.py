@@ -9,12 +9,35 @@ from django.utils.translation import gettext_lazy
 
 from tickets.choices import TICKET_TRANSITIONS, ClockKind, TicketStatus
 from tickets.models import Clock, Message, Ticket
+from tickets.models.tickets import OPEN_TICKET_STATUSES
 
 from .audit import audit_record
 from .clocks import clocks_meet
 from .workflow import transition
 
 ESCALATE_TO_SENIOR = gettext_lazy("Escalate to a senior agent, a supervisor or an admin of the ticket's store.")
+
+
+def ticket_for(*, store, order=None, buyer=None, subject: str, category: str, actor, priority: str = "",
+               language: str = "") -> Ticket:
+    """The open ticket about ``order`` (or about ``buyer``, for a conversation without
+    an order), or a new one: a platform event lands in the conversation the desk is
+    already having rather than scattering over several tickets."""
+    tickets = Ticket.objects.filter(store=store, status__in=OPEN_TICKET_STATUSES)
+    tickets = tickets.filter(order=order) if order is not None else tickets.filter(order__isnull=True, buyer=buyer)
+    ticket = tickets.order_by("-updated_at", "-pk").first()
+    if ticket is not None:
+        return ticket
+    ticket = Ticket(store=store, order=order, buyer=buyer if buyer is not None else getattr(order, "buyer", None),
+                    subject=subject[:200], category=category, language=language)
+    if priority:
+        ticket.priority = priority
+    ticket.full_clean()
+    with transaction.atomic():
+        ticket.save()
+        audit_record(subject=ticket, actor=actor, action="create", field="status", to_value=ticket.status,
+                     reason=subject[:200])
+    return ticket
 
 
 def ticket_set_status(*, ticket: Ticket, status: str, actor, reason: str = "", at=None) -> Ticket:

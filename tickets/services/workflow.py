@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from tickets import choices
 
 from .audit import audit_record
+from .origin import desk_stamp
 
 TRANSITIONS = {
     "order": choices.ORDER_TRANSITIONS,
@@ -50,6 +51,29 @@ def allowed_next(obj) -> list[str]:
     model_name = obj._meta.model_name
     current = getattr(obj, state_field(obj))
     return sorted(TRANSITIONS[model_name].get(current, ()))
+
+
+def transition_path(obj, to: str) -> list[str]:
+    """The statuses ``obj`` passes through to reach ``to``, shortest first.
+
+    A platform reports where an order or a dispute is now, not every step on the
+    way (an order synced once a week goes from paid straight to completed); each
+    step is still applied and audited through ``transition``. Raises
+    InvalidTransition, with the usual message, when ``to`` cannot be reached.
+    """
+    table = TRANSITIONS[obj._meta.model_name]
+    start = getattr(obj, state_field(obj))
+    paths, seen = [[start]], {start}
+    while paths:
+        path = paths.pop(0)
+        for following in sorted(table.get(path[-1], ())):
+            if following == to:
+                return [*path[1:], to]
+            if following not in seen:
+                seen.add(following)
+                paths.append([*path, following])
+    check_transition(obj, to)  # raises: nothing leads there
+    return [to]
 
 
 def check_transition(obj, to: str, *, current: str | None = None) -> None:
@@ -90,7 +114,7 @@ def transition(obj, *, to: str, actor, reason: str = "", extra: dict | None = No
     field = state_field(model)
     current = getattr(obj, field)
     check_transition(obj, to)
-    updates = {field: to, **(extra or {})}
+    updates = {field: to, **desk_stamp(model), **(extra or {})}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         updates["updated_at"] = timezone.now()
     with transaction.atomic():

@@ -11,7 +11,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory, Password
 
-from templates_lib.models import ReplyTemplate, Scenario, TemplateBody
+from templates_lib.models import ReplyTemplate, Scenario, TemplateBody, TemplateUse
 from tickets.choices import (
     AlertLevel,
     ClockKind,
@@ -306,6 +306,23 @@ class TemplateBodyFactory(DjangoModelFactory):
     version = 1
     body = "Dear {buyer_name}, your order {order_number} is on its way."
     is_current = True
+
+
+class TemplateUseFactory(DjangoModelFactory):
+    """A reply sent from a template on a ticket (the message is an agent reply)."""
+
+    class Meta:
+        model = TemplateUse
+
+    ticket = factory.SubFactory(TicketFactory)
+    store = factory.SelfAttribute("ticket.store")
+    body = factory.SubFactory(TemplateBodyFactory)
+    template = factory.SelfAttribute("body.template")
+    language = factory.SelfAttribute("body.language")
+    message = factory.SubFactory(MessageFactory, ticket=factory.SelfAttribute("..ticket"),
+                                 kind=MessageKind.AGENT_REPLY, body="Your order is on its way.")
+    agent = None
+    sent_at = T0
 
 
 class ClockPolicyFactory(DjangoModelFactory):

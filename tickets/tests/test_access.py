@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from templates_lib.models import ReplyTemplate, TemplateBody
+from templates_lib.models import ReplyTemplate, TemplateBody, TemplateUse
 from tickets import selectors
 from tickets.models import (
     Alert,
@@ -28,6 +28,9 @@ from tickets.models import (
     Store,
     StoreHoliday,
     Ticket,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
 )
 from tickets.services.audit import audit_record
 
@@ -47,9 +50,11 @@ from .factories import (
     ReturnFactory,
     StoreHolidayFactory,
     TemplateBodyFactory,
+    TemplateUseFactory,
     TicketFactory,
     UserFactory,
 )
+from .test_webhooks import make_delivery, make_event, make_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +85,10 @@ MAKERS = {
     AuditEntry: _audit_entry,
     ReplyTemplate: lambda store: ReplyTemplateFactory(store=store),
     TemplateBody: lambda store: TemplateBodyFactory(template__store=store),
+    TemplateUse: lambda store: TemplateUseFactory(ticket__store=store),
+    WebhookSubscription: make_subscription,
+    WebhookEvent: make_event,
+    WebhookDelivery: make_delivery,
 }
 
 SELECTORS = [

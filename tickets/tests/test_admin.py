@@ -58,6 +58,7 @@ from .factories import (
     TemplateBodyFactory,
     TicketFactory,
 )
+from .test_webhooks import make_delivery
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 DESK_MODELS = [(model, model_admin) for model, model_admin in REGISTERED
@@ -162,6 +163,7 @@ def world(store, other_store, admin_user, settings, tmp_path):
     Group.objects.create(name="Night shift")
     TemplateBodyFactory(template=ReplyTemplateFactory(store=store))
     TicketFactory(store=other_store, subject="Other store's parcel")
+    make_delivery(store)  # a webhook subscription, event, delivery and attempt
     return {"ticket": ticket, "order": order, "dispute": dispute, "clock": clock}
 
 

@@ -29,8 +29,8 @@ CLOCKS = "/api/v1/clocks/"
 ALERTS = "/api/v1/alerts/"
 # Session, user, then the page's rows (the cursor needs no COUNT).
 CLOCK_LIST_QUERIES = 3
-# Session, user, COUNT, rows.
-ALERT_LIST_QUERIES = 4
+# Session, user, then the page's rows.
+ALERT_LIST_QUERIES = 3
 
 
 def hours(n: float) -> datetime.datetime:
@@ -215,7 +215,9 @@ def test_alerts_are_the_caller_own_with_flags(agent_client, agent, supervisor, s
         "id": unread.alert_id, "clock": unread.alert.clock_id, "clock_kind": "dispute_response",
         "level": "warning", "store": "ae-main", "text": unread.alert.text, "raised_at": "2025-03-10T09:00:00Z",
         "ticket": None, "read": False, "read_at": None, "acknowledged": False, "acknowledged_at": None,
+        "updated_at": rows[0]["updated_at"],
     }
+    assert datetime.datetime.fromisoformat(rows[0]["updated_at"]) == unread.alert.updated_at
     assert (rows[1]["read"], rows[1]["acknowledged"]) == (True, False)
     assert ids(agent_client.get(ALERTS, {"unread": "1"})) == [unread.alert_id]
 
@@ -262,4 +264,4 @@ def test_alert_list_queries_do_not_grow_with_rows(agent_client, agent, store, ro
         AlertReceiptFactory(user=agent, alert__clock=ClockFactory(store=store, dispute=None, ticket=ticket))
     with django_assert_max_num_queries(ALERT_LIST_QUERIES):
         response = agent_client.get(ALERTS, {"page_size": 100})
-    assert response.json()["count"] == rows
+    assert len(ids(response)) == rows

@@ -31,8 +31,9 @@ QUEUE = "/clocks/"
 # Session, user, nav badge, the store filter's choice checked and its options listed,
 # clocks, their tickets.
 QUEUE_QUERIES = 7
-# Session, user, nav badge, ticket, thread, clocks, history.
-DETAIL_QUERIES = 7
+# Session, user, nav badge, ticket, thread, clocks, history, and the template picker's
+# templates, their texts, their effectiveness and the ticket's dispute.
+DETAIL_QUERIES = 11
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, models, transaction
 
-from templates_lib.models import ReplyTemplate, TemplateBody
+from templates_lib.models import ComplianceRule, ReplyTemplate, TemplateBody
 from tickets.choices import (
     ClockKind,
     ClockState,
@@ -699,6 +699,27 @@ def test_template_body_not_empty():
         TemplateBodyFactory(body="")
 
 
+def test_template_body_origin_must_be_known():
+    with refused_by("template_body_origin_valid"):
+        TemplateBodyFactory(origin="scraped")
+
+
+def test_compliance_rule_category_kind_and_pattern(db):
+    def rule(**kwargs):
+        values = {"code": "r", "name": "R", "category": "contact_details", "kind": "keywords", "pattern": "skype"}
+        return ComplianceRule.objects.create(**{**values, **kwargs})
+
+    with refused_by("compliance_rule_category_valid"):
+        rule(category="rudeness")
+    with refused_by("compliance_rule_kind_valid"):
+        rule(kind="ai")
+    with refused_by("compliance_rule_pattern_not_empty"):
+        rule(pattern="")
+    errors = validation_errors(ComplianceRule(code="r", name="R", category="contact_details", kind="regex",
+                                              pattern="(unclosed"))
+    assert list(errors) == ["pattern"]
+
+
 def test_database_stays_usable_after_refused_rows(store):
     with refused_by("order_total_non_negative", or_implied_by=("order_refund_not_above_paid",)):
         OrderFactory(store=store, total=Decimal("-1"))
@@ -791,3 +812,71 @@ def test_delivery_attempt_numbers_unique_per_delivery():
     with refused_by("delivery_attempt_unique"):
         DeliveryAttemptFactory(delivery=attempt.delivery, number=1)
     DeliveryAttemptFactory(delivery=attempt.delivery, number=2)
+
+
+def test_an_idempotency_key_once_per_caller():
+    from tickets.models import IdempotentRequest
+
+    row = {"key": "order-1", "method": "POST", "path": "/api/v1/tickets/1/status/", "request_hash": "0" * 64}
+    IdempotentRequest.objects.create(caller="key:a", **row)
+    with refused_by("idempotency_key_unique_per_caller"):
+        IdempotentRequest.objects.create(caller="key:a", **row)
+    IdempotentRequest.objects.create(caller="key:b", **row)  # another integration may pick "order-1" too
+
+
+# Webhooks -----------------------------------------------------------------------------
+def test_a_webhook_url_is_http_or_https():
+    from tickets.models import WebhookSubscription
+
+    from .test_webhooks import make_subscription
+
+    store = StoreFactory()
+    with refused_by("webhook_url_http"):
+        make_subscription(store, url="ftp://erp.example.com/hooks")
+    assert "url" in validation_errors(WebhookSubscription(store=store, url="file:///etc/passwd",
+                                                          events=["refund.recorded"], secret="s"))
+    make_subscription(store, url="http://erp.example.com/hooks")
+
+
+def test_a_webhook_secret_is_never_blank():
+    from .test_webhooks import make_subscription
+
+    with refused_by("webhook_secret_not_blank"):
+        make_subscription(StoreFactory(), secret="")
+
+
+def test_a_webhook_event_name_and_object_type_are_known():
+    from .test_webhooks import make_event
+
+    store = StoreFactory()
+    with refused_by("webhook_event_name_valid"):
+        make_event(store, name="order.shipped")
+    event = make_event(store)
+    with refused_by("webhook_event_object_type_valid"):
+        type(event).objects.filter(pk=event.pk).update(object_type="buyer")
+
+
+def test_a_webhook_delivery_once_per_event_and_subscription():
+    from tickets.models import WebhookDelivery
+
+    from .test_webhooks import make_delivery, make_subscription
+
+    delivery = make_delivery(StoreFactory())
+    with refused_by("webhook_delivery_once_per_subscription"):
+        WebhookDelivery.objects.create(event=delivery.event, subscription=delivery.subscription)
+    with refused_by("webhook_delivery_status_valid"):
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status="lost")
+    other = make_subscription(delivery.subscription.store, url="https://other.example.com/")
+    WebhookDelivery.objects.create(event=delivery.event, subscription=other)
+
+
+def test_webhook_attempt_numbers_unique_per_delivery():
+    from tickets.models import WebhookAttempt
+
+    from .test_webhooks import make_delivery
+
+    delivery = make_delivery(StoreFactory())
+    WebhookAttempt.objects.create(delivery=delivery, number=1, started_at=T0)
+    with refused_by("webhook_attempt_unique"):
+        WebhookAttempt.objects.create(delivery=delivery, number=1, started_at=T0)
+    WebhookAttempt.objects.create(delivery=delivery, number=2, started_at=T0)

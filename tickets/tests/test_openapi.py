@@ -52,3 +52,55 @@ def test_schema_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["openapi"].startswith("3.")
+
+
+def _schema(client) -> dict:
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield path, method, operation
+
+
+def test_every_operation_documents_its_errors_with_their_bodies(client):
+    schema = _schema(client)
+    components = schema["components"]["schemas"]
+    assert set(components["Error"]["required"]) == {"detail", "code"}
+    assert "non_field_errors" in components["FieldErrors"]["properties"]
+    error, field_errors = "#/components/schemas/Error", "#/components/schemas/FieldErrors"
+    operations = list(_operations(schema))
+    assert len(operations) >= 10
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        where = f"{method.upper()} {path}"
+        for status in ("401", "403", "404", "429"):
+            assert responses[status]["content"]["application/json"]["schema"]["$ref"] == error, (where, status)
+        assert "Retry-After" in responses["429"]["headers"], where
+        assert "WWW-Authenticate" in responses["401"]["headers"], where
+        if method in {"post", "put", "patch"}:
+            assert responses["400"]["content"]["application/json"]["schema"]["$ref"] == field_errors, where
+            for status in ("409", "413"):
+                assert responses[status]["content"]["application/json"]["schema"]["$ref"] == error, where
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            assert "400" in responses, where
+
+
+def test_every_post_documents_the_idempotency_key_header(client):
+    posts = [(path, op) for path, method, op in _operations(_schema(client)) if method == "post"]
+    assert any(path == "/api/v1/tickets/{id}/status/" for path, _op in posts)
+    for path, operation in posts:
+        headers = [p for p in operation["parameters"] if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        assert len(headers) == 1, path
+        assert headers[0]["schema"]["maxLength"] == 200
+        assert not headers[0]["required"]
+
+
+def test_the_description_states_the_error_format_and_limits(client):
+    description = _schema(client)["info"]["description"]
+    for needle in ("non_field_errors", '"code"', "Retry-After", "Idempotency-Key", "413"):
+        assert needle in description, needle

@@ -1,0 +1,116 @@
+"""Compliance check: content the marketplaces forbid in a message to the buyer.
+
+Rules are editable rows (``ComplianceRule``): keyword lists, regular expressions,
+and an allow-list of link domains. A template text is checked when it is saved and
+every outgoing reply when it is sent; a violation blocks either with a message that
+names the rule and the words it found.
+"""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import ComplianceRule, RuleKind
+
+# Scripts written without spaces between words: their keywords match anywhere.
+_NO_WORD_BOUNDARIES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Bare "www." links count as well as ones with a scheme: both take the buyer away.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # the rule's name, as the agent reads it
+    code: str
+    words: tuple[str, ...]
+
+    def __str__(self):
+        return _("“%(rule)s” forbids: %(words)s") % {"rule": self.rule, "words": ", ".join(self.words)}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("Überweisung" reads as "uberweisung"); NFKD also
+    turns full-width letters and digits into plain ones."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _lines(pattern: str) -> list[str]:
+    return [line.strip() for line in pattern.splitlines() if line.strip()]
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyword_pattern(keyword: str) -> re.Pattern:
+    """Latin and Cyrillic keywords match whole words (a trailing ``*`` allows longer
+    forms, spaces and hyphens are interchangeable); Chinese and Japanese anywhere."""
+    folded = fold(keyword)
+    if _NO_WORD_BOUNDARIES.search(folded):
+        return re.compile(re.escape(folded))
+    words = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in folded.split()]
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)")
+
+
+@functools.lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE | re.UNICODE)
+
+
+def _host_allowed(host: str, domains: list[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _matches(kind: str, pattern: str, text: str, folded: str) -> list[str]:
+    """The words of ``text`` a rule finds, in order, each once."""
+    found = []
+    if kind == RuleKind.KEYWORDS:
+        for keyword in _lines(pattern):
+            match = _keyword_pattern(keyword).search(folded)
+            if match:
+                found.append(match.group(0))
+    elif kind == RuleKind.REGEX:
+        found = [m.group(0) for m in _regex(pattern).finditer(text)]
+    elif kind == RuleKind.URL_ALLOWLIST:
+        domains = [d.lower().lstrip(".") for d in _lines(pattern)]
+        for match in _URL.finditer(text):
+            url = match.group(0).rstrip(".,;:!?")
+            host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
+            if not _host_allowed(host.lower(), domains):
+                found.append(url)
+    return list(dict.fromkeys(w.strip() for w in found if w.strip()))
+
+
+def rule_pattern_errors(kind: str, pattern: str) -> list[str]:
+    """Why a rule's pattern cannot be used (an invalid regular expression), if it cannot."""
+    if kind == RuleKind.REGEX and pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return [_("Not a valid regular expression: %(error)s") % {"error": exc}]
+    return []
+
+
+def compliance_check(text: str, *, rules=None) -> list[Violation]:
+    """The active rules ``text`` breaks, with the words that break each (one query)."""
+    if not (text or "").strip():
+        return []
+    if rules is None:
+        rules = ComplianceRule.objects.filter(is_active=True).order_by("category", "code")
+    folded = fold(text)
+    violations = []
+    for rule in rules:
+        words = _matches(rule.kind, rule.pattern, text, folded)
+        if words:
+            violations.append(Violation(rule=rule.name, code=rule.code, words=tuple(words)))
+    return violations
+
+
+def compliance_validate(text: str, *, field: str = "body") -> None:
+    """Raise a ``ValidationError`` on ``field`` naming each rule broken and its words."""
+    violations = compliance_check(text)
+    if violations:
+        raise ValidationError({field: [str(v) for v in violations]})

@@ -1,0 +1,110 @@
+"""What every sync endpoint shares: parsing a batch, finding the stores, the
+per-item results, and the staleness rule."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from tickets.models import Store
+
+from .fields import Invalid, Shape
+
+MAX_ITEMS = 1000
+
+CREATED, UPDATED, UNCHANGED, STALE, ERROR = "created", "updated", "unchanged", "stale", "error"
+STATUSES = (CREATED, UPDATED, UNCHANGED, STALE, ERROR)
+
+
+@dataclass
+class Result:
+    """The outcome of one item, in the order the items were sent."""
+
+    index: int
+    key: dict
+    status: str = ""
+    id: int | None = None
+    errors: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = {"index": self.index, **self.key, "status": self.status}
+        if self.status == ERROR:
+            data["errors"] = self.errors
+        else:
+            data["id"] = self.id
+        return data
+
+
+@dataclass
+class Item:
+    """A parsed item on its way in: ``data`` is clean, ``store`` resolved."""
+
+    result: Result
+    data: dict
+    store: Store | None = None
+
+    def fail(self, errors: dict) -> None:
+        self.result.status, self.result.errors = ERROR, errors
+
+
+def report(results: list[Result]) -> dict:
+    counts = dict.fromkeys(STATUSES, 0)
+    for result in results:
+        counts[result.status] += 1
+    return {"results": [r.as_json() for r in results], "summary": counts}
+
+
+def parse_batch(raw_items: list, *, shape: Shape, key: str, actor) -> tuple[list[Result], list[Item]]:
+    """Parse every item and resolve its store. Returns all results (the failed ones
+    already final) and the items still to apply.
+
+    A store the caller cannot see is "unknown", whether or not it exists: an API
+    key learns nothing about other sellers' stores. An item naming the same object
+    as an earlier item of the batch is refused, since which one should win is
+    anybody's guess.
+    """
+    results, items = [], []
+    for index, raw in enumerate(raw_items):
+        natural = {k: raw.get(k) for k in ("store", key)} if isinstance(raw, dict) else {}
+        result = Result(index=index, key={k: v for k, v in natural.items() if isinstance(v, str)})
+        results.append(result)
+        try:
+            data = shape.parse(raw)
+        except Invalid as exc:
+            result.status, result.errors = ERROR, exc.errors
+            continue
+        items.append(Item(result=result, data=data))
+    codes = {item.data["store"] for item in items}
+    stores = {s.code: s for s in Store.objects.visible_to(actor).filter(code__in=codes)}
+    seen, ready = {}, []
+    for item in items:
+        item.store = stores.get(item.data["store"])
+        if item.store is None:
+            item.fail({"store": [_("Unknown store “%(code)s”, or not one this key may write to.") % {
+                "code": item.data["store"]}]})
+            continue
+        natural = (item.store.pk, item.data[key])
+        if natural in seen:
+            item.fail({key: [_("Item %(index)d of this request has the same %(key)s; send each once.") % {
+                "index": seen[natural], "key": key}]})
+            continue
+        seen[natural] = item.result.index
+        ready.append(item)
+    return results, ready
+
+
+def is_stale(item: Item, stored) -> bool:
+    """An update older than what is stored: the platform's own later update, or a
+    change the desk made since (an agent's refund, a lapse consequence)."""
+    sent = item.data.get("updated_at")
+    if sent is None:
+        return False
+    known = [t for t in (stored.platform_updated_at, getattr(stored, "desk_changed_at", None)) if t is not None]
+    return any(sent < t for t in known)
+
+
+def validation_errors(exc: ValidationError) -> dict:
+    """A service's ValidationError as the per-item errors of the response."""
+    if hasattr(exc, "error_dict"):
+        return {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}

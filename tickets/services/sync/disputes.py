@@ -1,0 +1,172 @@
+"""Disputes in from the ERP: ``POST /api/v1/sync/disputes/``.
+
+A new dispute goes through ``dispute_open``, so its response clock starts at the
+platform's ``opened_at``: one synced 25 hours late is already due, and the next
+sweep applies the lapse. Later states go through ``dispute_set_status``, one
+audited step at a time. Each item is applied in its own savepoint.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.choices import (
+    DisputeFamily,
+    DisputeOutcome,
+    DisputeReason,
+    DisputeStatus,
+    Priority,
+    RequestedSolution,
+    TicketCategory,
+)
+from tickets.models import AuditEntry, Dispute, Order
+
+from ..audit import audit_rows
+from ..disputes import dispute_open, dispute_seller_responded, dispute_set_status
+from ..origin import platform_sync
+from ..tickets import ticket_for
+from ..workflow import transition_path
+from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, is_stale, parse_batch, report, validation_errors
+from .fields import Choice, Money, Shape, Text, Timestamp, currency
+
+DISPUTE = Shape("SyncDispute", {
+    "store": Text(40, required=True, help_text="The store's code."),
+    "dispute_id": Text(64, required=True, help_text="The marketplace's dispute id."),
+    "order_number": Text(64, help_text="The disputed order; required for a new dispute."),
+    "family": Choice(DisputeFamily),
+    "reason": Choice(DisputeReason),
+    "requested_solution": Choice(RequestedSolution),
+    "requested_amount": Money(),
+    "currency": currency(),
+    "buyer_comment": Text(5000),
+    "opened_at": Timestamp(help_text="When the buyer opened it; starts the 24-hour response clock."),
+    "seller_responded_at": Timestamp(help_text="When the seller answered on the platform; meets the clock."),
+    "status": Choice(DisputeStatus),
+    "outcome": Choice(DisputeOutcome, help_text="Required with status resolved."),
+    "outcome_note": Text(300),
+    "platform_review_at": Timestamp(),
+    "resolved_at": Timestamp(),
+    "updated_at": Timestamp(help_text="The platform's last change; an older one than stored is stale."),
+})
+NEW_REQUIRES = ("order_number", "family", "reason", "requested_solution", "requested_amount", "opened_at")
+EDITABLE = ("family", "reason", "requested_solution", "requested_amount", "buyer_comment")
+STATUS_TIME = {DisputeStatus.PLATFORM_REVIEW: "platform_review_at", DisputeStatus.RESOLVED: "resolved_at"}
+SYNCED = "Synced from the platform."
+
+
+def disputes_sync(raw_items: list, *, actor) -> dict:
+    results, items = parse_batch(raw_items, shape=DISPUTE, key="dispute_id", actor=actor)
+    stored = {(d.store_id, d.external_id): d for d in Dispute.objects.filter(
+        store_id__in={i.store.pk for i in items}, external_id__in={i.data["dispute_id"] for i in items})}
+    with platform_sync():
+        for item in items:
+            dispute = stored.get((item.store.pk, item.data["dispute_id"]))
+            try:
+                with transaction.atomic():
+                    if dispute is None:
+                        _create(item, actor)
+                    else:
+                        _update(item, dispute, actor)
+            except ValidationError as exc:
+                item.fail(validation_errors(exc))
+            except IntegrityError:
+                # Another request stored it meanwhile: what it stored is now the update's base.
+                _retry_as_update(item, actor)
+    return report(results)
+
+
+def _retry_as_update(item: Item, actor) -> None:
+    dispute = Dispute.objects.filter(store=item.store, external_id=item.data["dispute_id"]).first()
+    try:
+        if dispute is None:
+            raise ValidationError({"dispute_id": [_("It could not be stored; send it again.")]})
+        with transaction.atomic():
+            _update(item, dispute, actor)
+    except ValidationError as exc:
+        item.fail(validation_errors(exc))
+
+
+def _create(item: Item, actor) -> None:
+    data = item.data
+    missing = {name: [_("Required for a new dispute.")] for name in NEW_REQUIRES if name not in data}
+    if missing:
+        raise ValidationError(missing)
+    order = Order.objects.filter(store=item.store, order_number=data["order_number"]).select_related("buyer").first()
+    if order is None:
+        raise ValidationError({"order_number": [_("No order %(number)s in store %(store)s; sync the order first.") % {
+            "number": data["order_number"], "store": item.store.code}]})
+    if "currency" in data and data["currency"] != order.currency:
+        raise ValidationError({"currency": [_("The dispute must be in the order's currency (%(currency)s).") % {
+            "currency": order.currency}]})
+    ticket = ticket_for(store=item.store, order=order, category=TicketCategory.DISPUTE, priority=Priority.RED,
+                        actor=actor, language=order.buyer.language,
+                        subject=_("Dispute %(id)s on order %(order)s") % {
+                            "id": data["dispute_id"], "order": order.order_number})
+    dispute = dispute_open(store=item.store, order=order, ticket=ticket, external_id=data["dispute_id"],
+                           family=data["family"], reason=data["reason"],
+                           requested_solution=data["requested_solution"], requested_amount=data["requested_amount"],
+                           opened_at=data["opened_at"], buyer_comment=data.get("buyer_comment", ""), actor=actor)
+    if "updated_at" in data:
+        Dispute.objects.filter(pk=dispute.pk).update(platform_updated_at=data["updated_at"])
+    _follow(item, dispute, actor)
+    item.result.status, item.result.id = CREATED, dispute.pk
+
+
+def _update(item: Item, dispute: Dispute, actor) -> None:
+    item.result.id = dispute.pk
+    dispute = Dispute.objects.select_for_update().select_related("order", "store").get(pk=dispute.pk)
+    if is_stale(item, dispute):
+        item.result.status = STALE
+        return
+    data = item.data
+    if "order_number" in data and data["order_number"] != dispute.order.order_number:
+        raise ValidationError({"order_number": [_("The dispute is about order %(order)s; it cannot move.") % {
+            "order": dispute.order.order_number}]})
+    changes = {name: data[name] for name in EDITABLE if name in data and data[name] != getattr(dispute, name)}
+    if data.get("updated_at") and data["updated_at"] != dispute.platform_updated_at:
+        changes["platform_updated_at"] = data["updated_at"]
+    moved = _follow(item, dispute, actor, dry_run=True)
+    if not changes and not moved:
+        item.result.status = UNCHANGED
+        return
+    if changes:
+        for name, value in changes.items():
+            setattr(dispute, name, value)
+        dispute.full_clean(exclude=["store", "order", "ticket"])
+        Dispute.objects.filter(pk=dispute.pk).update(**changes, updated_at=timezone.now())
+        AuditEntry.objects.bulk_create([
+            entry for name, value in changes.items() for entry in audit_rows(
+                Dispute, [(dispute.pk, dispute.store_id, "", value)], actor=actor, action="sync", field=name,
+                reason=SYNCED)])
+    _follow(item, dispute, actor)
+    item.result.status = UPDATED
+
+
+def _follow(item: Item, dispute: Dispute, actor, *, dry_run: bool = False) -> bool:
+    """Apply what the platform reports beyond the opening: the seller's answer and
+    the status. Returns whether anything moved (``dry_run`` only looks)."""
+    data = item.data
+    answered = data.get("seller_responded_at") is not None and dispute.seller_responded_at is None
+    status = data.get("status", dispute.status)
+    if status == DisputeStatus.RESOLVED and "outcome" not in data and dispute.status != DisputeStatus.RESOLVED:
+        raise ValidationError({"outcome": [_("Give the outcome of a resolved dispute.")]})
+    if "outcome" in data and status != DisputeStatus.RESOLVED:
+        raise ValidationError({"outcome": [_("An outcome can only be sent with status resolved.")]})
+    if status == DisputeStatus.RESOLVED and dispute.status == DisputeStatus.RESOLVED and \
+            data.get("outcome", dispute.outcome) != dispute.outcome:
+        raise ValidationError({"outcome": [_("The dispute is already resolved as “%(outcome)s”.") % {
+            "outcome": dispute.get_outcome_display()}]})
+    path = transition_path(dispute, status) if status != dispute.status else []
+    if dry_run:
+        return answered or bool(path)
+    if answered:
+        dispute_seller_responded(dispute=dispute, at=data["seller_responded_at"], actor=actor,
+                                 how=_("Answered on the platform."))
+    for step in path:
+        dispute_set_status(dispute=dispute, status=step, actor=actor, reason=SYNCED,
+                           outcome=data["outcome"] if step == DisputeStatus.RESOLVED else "",
+                           at=data.get(STATUS_TIME.get(step, ""), None))
+    if path and data.get("outcome_note"):
+        Dispute.objects.filter(pk=dispute.pk).update(outcome_note=data["outcome_note"])
+    return answered or bool(path)

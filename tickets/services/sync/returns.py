@@ -1,0 +1,140 @@
+"""Returns in from the ERP: ``POST /api/v1/sync/returns/``.
+
+A new return goes through ``return_agree`` (the buyer's 10-day shipment clock
+starts at ``agreed_at``); the buyer's tracking number and the seller's receipt
+then go through ``return_set_status``, which meets and starts the clocks at the
+platform's times. Without an explicit ``status`` the state follows from the
+timestamps: received, else shipped back once a tracking number is known.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.choices import ReturnStatus
+from tickets.models import AuditEntry, Dispute, Return
+
+from ..audit import audit_rows
+from ..origin import platform_sync
+from ..returns import return_agree, return_set_status
+from ..workflow import transition_path
+from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, is_stale, parse_batch, report, validation_errors
+from .fields import Choice, Shape, Text, Timestamp
+
+RETURN = Shape("SyncReturn", {
+    "store": Text(40, required=True, help_text="The store's code."),
+    "return_id": Text(64, required=True, help_text="The marketplace's return id."),
+    "dispute_id": Text(64, help_text="The dispute the return was agreed in; required for a new return."),
+    "agreed_at": Timestamp(help_text="When the return was agreed; starts the buyer's shipment clock."),
+    "carrier": Text(80),
+    "tracking_number": Text(80, help_text="The buyer's return tracking number."),
+    "tracking_submitted_at": Timestamp(help_text="When the buyer entered it; starts the receipt clock."),
+    "received_at": Timestamp(help_text="When the seller confirmed receipt."),
+    "status": Choice(ReturnStatus, help_text="Where the return is now; follows from the timestamps when left out."),
+    "updated_at": Timestamp(help_text="The platform's last change; an older one than stored is stale."),
+})
+# The platform time of reaching each status, from the item.
+STATUS_TIME = {ReturnStatus.IN_TRANSIT: "tracking_submitted_at", ReturnStatus.RECEIVED: "received_at"}
+SYNCED = "Synced from the platform."
+
+
+def returns_sync(raw_items: list, *, actor) -> dict:
+    results, items = parse_batch(raw_items, shape=RETURN, key="return_id", actor=actor)
+    stored = {(r.store_id, r.external_id): r for r in Return.objects.filter(
+        store_id__in={i.store.pk for i in items}, external_id__in={i.data["return_id"] for i in items})}
+    with platform_sync():
+        for item in items:
+            ret = stored.get((item.store.pk, item.data["return_id"]))
+            try:
+                with transaction.atomic():
+                    if ret is None:
+                        _create(item, actor)
+                    else:
+                        _update(item, ret, actor)
+            except ValidationError as exc:
+                item.fail(validation_errors(exc))
+            except IntegrityError:
+                # Another request stored it meanwhile: what it stored is now the update's base.
+                _retry_as_update(item, actor)
+    return report(results)
+
+
+def _retry_as_update(item: Item, actor) -> None:
+    ret = Return.objects.filter(store=item.store, external_id=item.data["return_id"]).first()
+    try:
+        if ret is None:
+            raise ValidationError({"return_id": [_("It could not be stored; send it again.")]})
+        with transaction.atomic():
+            _update(item, ret, actor)
+    except ValidationError as exc:
+        item.fail(validation_errors(exc))
+
+
+def _target(data: dict, ret: Return) -> str:
+    if "status" in data:
+        return data["status"]
+    if data.get("received_at") and ret.status in (ReturnStatus.AWAITING_SHIPMENT, ReturnStatus.IN_TRANSIT):
+        return ReturnStatus.RECEIVED
+    if data.get("tracking_number") and ret.status == ReturnStatus.AWAITING_SHIPMENT:
+        return ReturnStatus.IN_TRANSIT
+    return ret.status
+
+
+def _create(item: Item, actor) -> None:
+    data = item.data
+    missing = {name: [_("Required for a new return.")] for name in ("dispute_id", "agreed_at") if name not in data}
+    if missing:
+        raise ValidationError(missing)
+    dispute = Dispute.objects.filter(store=item.store, external_id=data["dispute_id"]).select_related("store").first()
+    if dispute is None:
+        raise ValidationError({"dispute_id": [_("No dispute %(id)s in store %(store)s; sync the dispute first.") % {
+            "id": data["dispute_id"], "store": item.store.code}]})
+    ret = return_agree(dispute=dispute, external_id=data["return_id"], agreed_at=data["agreed_at"], actor=actor,
+                       carrier=data.get("carrier", ""))
+    if "updated_at" in data:
+        Return.objects.filter(pk=ret.pk).update(platform_updated_at=data["updated_at"])
+    _follow(item, ret, actor)
+    item.result.status, item.result.id = CREATED, ret.pk
+
+
+def _update(item: Item, ret: Return, actor) -> None:
+    item.result.id = ret.pk
+    ret = Return.objects.select_for_update().select_related("dispute", "store").get(pk=ret.pk)
+    if is_stale(item, ret):
+        item.result.status = STALE
+        return
+    data = item.data
+    if "dispute_id" in data and data["dispute_id"] != ret.dispute.external_id:
+        raise ValidationError({"dispute_id": [_("The return belongs to dispute %(id)s; it cannot move.") % {
+            "id": ret.dispute.external_id}]})
+    if "agreed_at" in data and data["agreed_at"] != ret.agreed_at:
+        raise ValidationError({"agreed_at": [_("The agreement time cannot change: the clocks started from it.")]})
+    changes = {name: data[name] for name in ("carrier",) if name in data and data[name] != getattr(ret, name)}
+    if data.get("updated_at") and data["updated_at"] != ret.platform_updated_at:
+        changes["platform_updated_at"] = data["updated_at"]
+    target = _target(data, ret)
+    if not changes and target == ret.status:
+        item.result.status = UNCHANGED
+        return
+    if changes:
+        Return.objects.filter(pk=ret.pk).update(**changes, updated_at=timezone.now())
+        AuditEntry.objects.bulk_create([
+            entry for name, value in changes.items() for entry in audit_rows(
+                Return, [(ret.pk, ret.store_id, getattr(ret, name), value)], actor=actor, action="sync", field=name,
+                reason=SYNCED)])
+        for name, value in changes.items():
+            setattr(ret, name, value)
+    _follow(item, ret, actor)
+    item.result.status = UPDATED
+
+
+def _follow(item: Item, ret: Return, actor) -> None:
+    data = item.data
+    target = _target(data, ret)
+    if target == ret.status:
+        return
+    for step in transition_path(ret, target):
+        return_set_status(ret=ret, status=step, actor=actor, reason=SYNCED,
+                          tracking_number=data.get("tracking_number", ""), carrier=data.get("carrier", ""),
+                          at=data.get(STATUS_TIME.get(step, ""), None))
