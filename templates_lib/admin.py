@@ -182,6 +182,24 @@ class TemplateBodyAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     search_fields = ("body", "template__code", "template__title")
 
 
+@admin.register(TemplateUse)
+class TemplateUseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """Every reply sent from a template, read-only: written by the send itself, the
+    record the effectiveness figures are computed from."""
+
+    list_display = ("sent_at", "template", "version", "language", "agent", "ticket")
+    list_filter = ("language", ("sent_at", admin.DateFieldListFilter), scoped_filter("store"),
+                   scoped_filter("template"), scoped_filter("agent"))
+    list_select_related = ("template", "body", "agent", "ticket")
+    search_fields = ("template__code", "template__title", "ticket__subject")
+    date_hierarchy = "sent_at"
+    fields = ("sent_at", "store", "template", "body", "language", "agent", "ticket", "message")
+
+    @admin.display(description=_("version"), ordering="body__version")
+    def version(self, obj):
+        return obj.body.version
+
+
 @admin.register(ComplianceRule)
 class ComplianceRuleAdmin(admin.ModelAdmin):
     """Shared by every store, like the sensitive terms; edited by those who see every

@@ -19,8 +19,19 @@ from .models import ComplianceRule, RuleKind
 
 # Scripts written without spaces between words: their keywords match anywhere.
 _NO_WORD_BOUNDARIES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-# Bare "www." links count as well as ones with a scheme: both take the buyer away.
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
+# Links with a scheme, bare "www." ones, and bare domains ("bit.ly/pay", "shop.com"):
+# each takes the buyer away. A bare host needs a common top-level domain or a path
+# after it, so "e.g.", "3.5" and tracking numbers are not links; one that starts
+# right after "@", a dot or a word character (or runs into "@") is part of an email
+# or a longer word.
+_TLDS = (r"com|net|org|info|biz|io|co|me|ly|app|shop|store|online|site|top|xyz|link|click|vip|club|pro|tv|"
+         r"cc|ws|gg|gl|su|ru|cn|uk|us|eu|de|fr|es|pt|br")
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'()\[\]]+"
+    r"|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:(?:" + _TLDS + r")(?![\w@-])(?:/[^\s<>\"'()\[\]]*)?|[a-z]{2,24}/[^\s<>\"'()\[\]]*)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)

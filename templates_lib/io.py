@@ -146,9 +146,9 @@ def parse_json(data) -> tuple[list[dict], list[RowError]]:
                 "title": str(titles.get(language) or titles.get("en") or item.get("title") or "").strip()[:300],
                 "scenario": str(item.get("scenario") or "").strip(),
                 "marketplaces": marketplaces if isinstance(marketplaces, list) else [str(marketplaces)],
-                "tags": ", ".join(str(t) for t in tags) if isinstance(tags, list) else str(tags),
-                "is_active": "true" if active is True else "false" if active is False else str(active).lower(),
-                "language": str(language).strip().lower(), "body": body if isinstance(body, str) else "",
+                "tags": ", ".join(str(t) for t in tags) if isinstance(tags, list) else None,
+                "is_active": "true" if active is True else "false" if active is False else repr(active),
+                "language": str(language).strip().lower(), "body": body if isinstance(body, str) else None,
                 "columns": {"title": f"titles.{language}", "body": f"bodies.{language}",
                             "language": f"bodies.{language}"},
             })
@@ -181,7 +181,9 @@ def validate_rows(rows: list[dict]) -> list[RowError]:
         unknown = [str(m) for m in row["marketplaces"] if m not in Marketplace.values]
         if unknown:
             error("marketplaces", _("Unknown marketplace: %(names)s.") % {"names": ", ".join(unknown)})
-        if len(row["tags"]) > 200:
+        if row["tags"] is None:
+            error("tags", _("Expected a list of tags."))
+        elif len(row["tags"]) > 200:
             error("tags", _("At most 200 characters."))
         if row["is_active"] not in TRUE | FALSE:
             error("is_active", _("Write true or false."))
@@ -192,10 +194,15 @@ def validate_rows(rows: list[dict]) -> list[RowError]:
         if (row["code"], row["language"]) in seen:
             error("language", _("This template already has a text in this language above."))
         seen.add((row["code"], row["language"]))
-        if not row["body"].strip():
+        if row["body"] is None:
+            error("body", _("Expected text."))
+        elif not row["body"].strip():
             error("body", _("This field is required."))
-        for message in text_errors(row["body"]):
-            error("body", message)
+        else:
+            for message in text_errors(row["body"]):
+                error("body", message)
+        if "\x00" in row["title"]:
+            error("title", _("Null characters are not allowed."))
         # A template's own fields must agree across its languages' rows.
         shared = (row["scenario"], tuple(row["marketplaces"]), row["tags"], row["is_active"])
         first = template_fields.setdefault(row["code"], shared)

@@ -131,10 +131,33 @@ def placeholders_in(text: str) -> list[str]:
     return list(dict.fromkeys(PLACEHOLDER.findall(text or "")))
 
 
+def _loose(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+_LOOSE_NAMES = {_loose(name): name for name in REGISTRY}
+# Anything bracketed, or a registered name opened but never closed ("[Solution").
+_BRACKETED = re.compile(r"\[([^\[\]\n]{1,60})\]|\[([A-Za-z][A-Za-z ]{0,40})(?![A-Za-z \]])")
+
+
+def misspelled_in(text: str) -> list[tuple[str, str]]:
+    """Placeholders written almost right: another case or spacing ("[order number]"),
+    or left unclosed ("[Solution"). Pairs of (as written, the registered name): the
+    exact form is what gets filled, so these would reach the buyer as they are."""
+    found = []
+    for match in _BRACKETED.finditer(text or ""):
+        written = match.group(1) if match.group(1) is not None else match.group(2)
+        meant = _LOOSE_NAMES.get(_loose(written))
+        if meant is not None and match.group(0) != f"[{meant}]":
+            found.append((match.group(0), meant))
+    return list(dict.fromkeys(found))
+
+
 def registered_in(text: str) -> list[str]:
-    """The registry's placeholders still present in ``text`` (a reply with any of
-    them is unfinished)."""
-    return [name for name in placeholders_in(text) if name in REGISTRY]
+    """The registry's placeholders still present in ``text``, however spelled (a
+    reply with any of them is unfinished)."""
+    names = [name for name in placeholders_in(text) if name in REGISTRY]
+    return list(dict.fromkeys(names + [meant for _written, meant in misspelled_in(text)]))
 
 
 def placeholders_validate(text: str, *, field: str = "body") -> None:

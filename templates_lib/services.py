@@ -16,7 +16,7 @@ from tickets.choices import Marketplace
 
 from .compliance import compliance_check
 from .models import BodyOrigin, ReplyTemplate, TemplateBody
-from .placeholders import PLACEHOLDER, REGISTRY
+from .placeholders import PLACEHOLDER, REGISTRY, misspelled_in
 
 TEMPLATE_FIELDS = ("title", "scenario", "marketplaces", "tags", "is_active")
 
@@ -48,7 +48,15 @@ def template_errors(template: ReplyTemplate) -> dict:
 def text_errors(text: str) -> list[str]:
     """Why a template text cannot be saved: unknown placeholders, compliance violations."""
     errors = []
-    unknown = [name for name in dict.fromkeys(PLACEHOLDER.findall(text or "")) if name not in REGISTRY]
+    if "\x00" in (text or ""):
+        errors.append(_("Null characters are not allowed."))
+    misspelled = misspelled_in(text)
+    if misspelled:
+        errors.append(_("Write the placeholder exactly as registered: %(pairs)s.") % {
+            "pairs": ", ".join(f"{written} → [{meant}]" for written, meant in misspelled)})
+    unknown = [name for name in dict.fromkeys(PLACEHOLDER.findall(text or ""))
+               if name not in REGISTRY and name not in {meant for _w, meant in misspelled}
+               and f"[{name}]" not in {w for w, _m in misspelled}]
     if unknown:
         errors.append(_("Unknown placeholder: %(names)s.") % {"names": ", ".join(f"[{n}]" for n in unknown)})
     errors += [str(v) for v in compliance_check(text)]
@@ -76,6 +84,8 @@ def bodies_validate(bodies: dict[str, dict], *, field: str = "bodies") -> None:
         except ValidationError as exc:
             messages += [f"{language}: {m}" for errors in exc.message_dict.values() for m in errors]
             continue
+        if "\x00" in value["title"]:
+            messages.append(f"{language}: " + _("Null characters are not allowed."))
         messages += [f"{language}: {m}" for m in text_errors(value["body"])]
     if messages:
         raise ValidationError({field: messages})

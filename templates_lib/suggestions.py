@@ -93,6 +93,11 @@ SCENARIO_WORDS = {
 }
 
 WEIGHT_REASON = 6.0
+# A template tagged with the dispute's reason ("damaged") or family ("not-received") was
+# written for it, whatever its scenario: a partial-refund offer tagged "damaged" suits a
+# damaged-item dispute, and a dispute answer tagged for one family never suits the other.
+WEIGHT_REASON_TAG = 4.0
+WEIGHT_FAMILY_TAG = 5.0
 WEIGHT_CATEGORY = 4.0
 WEIGHT_FAMILY = 2.0
 WEIGHT_WORD = 1.5  # per distinct word, up to MAX_WORDS
@@ -101,6 +106,14 @@ WEIGHT_TAG = 1.0
 WEIGHT_LANGUAGE = 0.5
 WEIGHT_EFFECTIVE = 2.0  # times the share of disputes ended well (agreed or won)
 MIN_DISPUTES = 3  # fewer disputed tickets than this say nothing about a template yet
+
+
+FAMILY_TAGS = set(DisputeFamily.values)
+
+
+def _tag_key(tag: str) -> str:
+    """A tag as the choice values spell it: "Not received" and "not-received" read "not_received"."""
+    return "_".join(fold(tag).replace("-", " ").split())
 
 
 @dataclass
@@ -116,9 +129,11 @@ def rank_templates(*, templates, category: str = "", dispute_family: str = "", d
     """Order ``templates`` by how well they fit, best first; those that fit in no way are left out.
 
     Points, added up:
-    1. the dispute's reason points at the template's scenario (strongest signal);
+    1. the dispute's reason points at the template's scenario (strongest signal), or else is
+       one of the template's tags;
     2. the ticket's category usually needs this scenario;
-    3. the dispute's family includes the scenario;
+    3. the dispute's family includes the scenario, and more if the template is tagged with
+       that family; a template tagged only with other families is left out;
     4. words of the buyer's latest message that belong to the scenario (any language), and the
        template's own tags found in it;
     5. the template has a text in the buyer's language;
@@ -133,15 +148,25 @@ def rank_templates(*, templates, category: str = "", dispute_family: str = "", d
     for template in templates:
         score, reasons = 0.0, []
         scenario = template.scenario
+        tag_keys = {_tag_key(t) for t in template.tags.split(",") if t.strip()}
+        families = tag_keys & FAMILY_TAGS
+        if dispute_family and families and dispute_family not in families:
+            continue
         if dispute_reason and REASON_SCENARIOS.get(dispute_reason) == scenario:
             score += WEIGHT_REASON
             reasons.append(f"reason:{dispute_reason}")
+        elif dispute_reason and dispute_reason in tag_keys:
+            score += WEIGHT_REASON_TAG
+            reasons.append(f"reason-tag:{dispute_reason}")
         if category and scenario in CATEGORY_SCENARIOS.get(category, ()):
             score += WEIGHT_CATEGORY
             reasons.append(f"category:{category}")
         if dispute_family and scenario in FAMILY_SCENARIOS.get(dispute_family, ()):
             score += WEIGHT_FAMILY
             reasons.append(f"family:{dispute_family}")
+        if dispute_family and dispute_family in families:
+            score += WEIGHT_FAMILY_TAG
+            reasons.append(f"family-tag:{dispute_family}")
         if text:
             words = [w for w in SCENARIO_WORDS.get(scenario, ()) if fold(w) in text][:MAX_WORDS]
             if words:

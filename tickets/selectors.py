@@ -182,6 +182,13 @@ def alert_inbox(user):
     )
 
 
+def store_alerts(user):
+    """Every alert of the caller's stores (for an API key, which has no inbox), with
+    its clock, store and ``ticket_ref``."""
+    return (Alert.objects.visible_to(user).select_related("store", "clock")
+            .annotate(ticket_ref=_ticket_ref("clock__")).order_by(*("updated_at", "id")))
+
+
 def unread_alert_count(user) -> int:
     """The nav badge: one COUNT over the partial index of unread receipts."""
     return _own_receipts(user).filter(read_at__isnull=True).count()

@@ -19,7 +19,16 @@ from tickets.selectors import stores_for_user, ticket_for_user
 
 from ..effectiveness import template_effectiveness
 from ..filters import TemplateFilter
-from ..io import ImportFailed, export_csv, export_json, export_queryset, parse_csv, parse_json, templates_import
+from ..io import (
+    ImportFailed,
+    export_csv,
+    export_json,
+    export_queryset,
+    parse_csv,
+    parse_json,
+    templates_import,
+    validate_rows,
+)
 from ..models import ReplyTemplate, TemplateBody, TemplateUse
 from ..rendering import template_render
 from ..services import template_create, template_update
@@ -32,6 +41,7 @@ from .serializers import (
     ReplyTemplateSerializer,
     SuggestionQuerySerializer,
     SuggestionSerializer,
+    TemplateBodySerializer,
     TemplateWriteSerializer,
 )
 
@@ -155,6 +165,20 @@ class ReplyTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         return Response(EffectivenessSerializer(template_effectiveness(TemplateUse.objects.visible_to(request.user)),
                                                 many=True).data)
 
+    @extend_schema(
+        parameters=[OpenApiParameter("language", OpenApiTypes.STR,
+                                     description=gettext_lazy("Only the texts of this language (BCP 47)."))],
+        responses=TemplateBodySerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def versions(self, request, pk=None):
+        """Every version of the template's texts, current and earlier: by language, newest first."""
+        template = self.get_object()
+        bodies = TemplateBody.objects.filter(template=template)
+        language = (request.query_params.get("language") or "").strip()
+        if language:
+            bodies = bodies.filter(language__iexact=language)
+        return Response(TemplateBodySerializer(bodies.order_by("language", "-version"), many=True).data)
+
     @extend_schema(parameters=[OpenApiParameter("as", OpenApiTypes.STR, enum=["json", "csv"]),
                                OpenApiParameter("store", OpenApiTypes.INT)],
                    responses={(200, "application/json"): {"type": "array", "items": {"type": "object"}},
@@ -194,8 +218,8 @@ class ReplyTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         else:
             raise ValidationError({"csv": [_("Send the CSV text in \"csv\" or a list in \"templates\".")]})
         try:
-            if errors:
-                raise ImportFailed(errors)
+            if errors:  # with the other rows' problems too: one answer lists them all
+                raise ImportFailed(sorted(errors + validate_rows(rows), key=lambda e: e.row))
             report = templates_import(rows=rows, store=store, actor=request.user)
         except ImportFailed as exc:
             return Response({"rows": [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]},

@@ -130,3 +130,54 @@ def test_suggestions_cost_the_same_queries_for_5_or_50_templates(store, agent, d
         found = template_suggestions(user=agent, ticket=ticket)
     assert len(found) == 5
     assert ReplyTemplate.objects.count() == 50
+
+
+def test_a_template_tagged_for_the_other_dispute_family_is_left_out():
+    answers = [tpl(1, "dispute_opened", "dispute, not-received"), tpl(2, "dispute_opened", "dispute, not-as-described"),
+               tpl(3, "dispute_opened", "dispute")]
+    found = rank_templates(templates=answers, category=TicketCategory.DISPUTE,
+                           dispute_family=DisputeFamily.NOT_AS_DESCRIBED, dispute_reason=DisputeReason.DAMAGED)
+    assert codes(found) == [2, 3]
+    assert "family-tag:not_as_described" in found[0].reasons
+
+
+def test_a_tag_naming_the_dispute_reason_counts_for_another_scenario():
+    found = rank_templates(templates=[tpl(1, "partial_refund_offer", "damaged, refund"), tpl(2, "exchange")],
+                           dispute_family=DisputeFamily.NOT_AS_DESCRIBED, dispute_reason=DisputeReason.DAMAGED)
+    assert codes(found) == [1, 2]
+    assert found[0].reasons == ["reason-tag:damaged", "family:not_as_described"]
+
+
+@pytest.fixture
+def shipped_library(db):
+    from templates_lib.io import library_load
+
+    library_load()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("category", [TicketCategory.QUALITY, TicketCategory.DISPUTE, TicketCategory.NOT_AS_DESCRIBED])
+def test_shipped_library_for_a_damaged_item_dispute(shipped_library, store, agent, category):
+    ticket = ticket_with_order(store, category=category)
+    DisputeFactory(store=store, order=ticket.order, ticket=ticket, family=DisputeFamily.NOT_AS_DESCRIBED,
+                   reason=DisputeReason.DAMAGED)
+
+    found = {s.template.code: s for s in template_suggestions(user=agent, ticket=ticket)}
+
+    assert "partial-refund-damaged" in found, {c: s.reasons for c, s in found.items()}
+    assert "defective-item" in found
+    assert "dispute-not-received" not in found
+    assert all(r != "family:not_received" for s in found.values() for r in s.reasons)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("category", [TicketCategory.LOGISTICS, TicketCategory.DISPUTE])
+def test_shipped_library_for_a_lost_parcel_dispute(shipped_library, store, agent, category):
+    ticket = ticket_with_order(store, category=category)
+    DisputeFactory(store=store, order=ticket.order, ticket=ticket, family=DisputeFamily.NOT_RECEIVED,
+                   reason=DisputeReason.LOST)
+
+    found = [s.template.code for s in template_suggestions(user=agent, ticket=ticket)]
+
+    assert set(found[:2]) == {"lost-parcel", "dispute-not-received"}, found
+    assert "dispute-not-as-described" not in found

@@ -13,8 +13,9 @@ from django import forms
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from tickets.choices import AlertLevel
 from tickets.filters import CLOCK_ORDER_CHOICES, CLOCK_ORDERINGS, AlertReceiptFilter, ClockFilter
-from tickets.models import Dispute, Order, Refund, Return, Store, Ticket
+from tickets.models import Alert, Dispute, Order, Refund, Return, Store, Ticket, WebhookDelivery, WebhookSubscription
 
 from .pagination import SYNC_ORDERING
 
@@ -167,6 +168,23 @@ class ClockApiFilter(ClockFilter):
         return queryset.order_by(*API_CLOCK_ORDERINGS[value])
 
 
+class StoreAlertFilter(django_filters.FilterSet):
+    """Alerts of an API key's stores (an integration has no inbox of its own)."""
+
+    updated_after = updated_after_filter()
+    level = django_filters.ChoiceFilter(choices=AlertLevel.choices, label=_("Level"))
+    store = django_filters.CharFilter(field_name="store__code", label=_("Store"))
+    order = django_filters.ChoiceFilter(choices=[("updated", _("Last change"))], method="order_changes",
+                                        empty_label=None, label=_("Order by"))
+
+    class Meta:
+        model = Alert
+        fields = ["updated_after", "level", "store", "order"]
+
+    def order_changes(self, queryset, name, value: str):
+        return queryset.order_by(*SYNC_ORDERING)
+
+
 # The alerts inbox: unread first (the desk's order), or by last change for a sync.
 ALERT_ORDERINGS = {"inbox": ("-unread", "-alert__raised_at", "-id"), "updated": SYNC_ORDERING}
 
@@ -185,3 +203,22 @@ class AlertApiFilter(AlertReceiptFilter):
     def order_inbox(self, queryset, name, value: str):
         return queryset.order_by(*ALERT_ORDERINGS[value])
 
+
+
+class WebhookSubscriptionApiFilter(django_filters.FilterSet):
+    updated_after = updated_after_filter()
+    store = django_filters.CharFilter(field_name="store__code", label=_("Store"))
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["updated_after", "store", "is_active"]
+
+
+class WebhookDeliveryApiFilter(django_filters.FilterSet):
+    updated_after = updated_after_filter()
+    subscription = django_filters.NumberFilter(field_name="subscription_id", min_value=1, max_value=MAX_ID,
+                                               label=_("Subscription"))
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["updated_after", "subscription", "status"]

@@ -48,6 +48,7 @@ STALE_AFTER = timedelta(minutes=5)
 NOT_KEPT = frozenset({401, 403, 429})
 
 KEY_TOO_LONG = _("Send at most %(max)d characters.")
+KEY_UNPRINTABLE = _("Use printable characters only.")
 KEY_EMPTY = _("This header may not be blank.")
 KEY_REUSED = _("This Idempotency-Key was already used for a different request (method, path or body).")
 KEY_IN_USE = _("A request with this Idempotency-Key is still being processed; retry in a moment.")
@@ -112,8 +113,9 @@ class IdempotencyMiddleware:
         if request.method != "POST" or not request.path.startswith(PATH_PREFIX) or HEADER not in request.headers:
             return self.get_response(request)
         key = request.headers[HEADER].strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
-            message = KEY_EMPTY if not key else KEY_TOO_LONG % {"max": MAX_KEY_LENGTH}
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            message = (KEY_EMPTY if not key else KEY_TOO_LONG % {"max": MAX_KEY_LENGTH} if len(key) > MAX_KEY_LENGTH
+                       else KEY_UNPRINTABLE)
             return JsonResponse({HEADER: [str(message)]}, status=400)
         caller = _caller(request)
         if caller is None:

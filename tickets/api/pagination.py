@@ -90,6 +90,10 @@ class KeysetPagination(BasePagination):
     def get_ordering(self, request, view) -> tuple[str, ...]:
         orderings = getattr(view, "keyset_orderings", None) or {"updated": SYNC_ORDERING}
         default = getattr(view, "keyset_default", None) or next(iter(orderings))
+        # A "changed since" pull walks the changes in order, whatever the list's usual
+        # order: only (updated_at, id) guarantees no row is skipped while writes go on.
+        if "order" not in request.query_params and "updated_after" in request.query_params and "updated" in orderings:
+            default = "updated"
         return orderings.get(request.query_params.get("order"), orderings[default])
 
     def get_page_size(self, request) -> int:

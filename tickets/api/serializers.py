@@ -1,9 +1,23 @@
 """API serializers. They parse and shape data; services decide."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tickets.choices import DisputeOutcome, TicketStatus
-from tickets.models import AlertReceipt, Buyer, Clock, Dispute, Message, Order, OrderItem, Refund, Return, Store, Ticket
+from tickets.models import (
+    Alert,
+    AlertReceipt,
+    Buyer,
+    Clock,
+    Dispute,
+    Message,
+    Order,
+    OrderItem,
+    Refund,
+    Return,
+    Store,
+    Ticket,
+)
 from tickets.services.clocks import clock_explanation, lapse_consequence
 
 
@@ -41,6 +55,31 @@ class StatusChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ReplySerializer(serializers.Serializer):
+    """A reply to the buyer; ``template_body`` is the exact template text version it was written from."""
+
+    body = serializers.CharField(trim_whitespace=False)
+    template_body = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text=_("Id of the template text (version) the reply was written from, to record its use."))
+
+    def validate_body(self, value):
+        if not value.strip():
+            raise serializers.ValidationError(_("Write a reply."))
+        return value
+
+    def validate_template_body(self, value):
+        if value is None:
+            return None
+        from templates_lib.models import TemplateBody
+
+        request = self.context["request"]
+        body = TemplateBody.objects.visible_to(request.user).select_related("template").filter(pk=value).first()
+        if body is None:
+            raise serializers.ValidationError(_("Unknown template text."))
+        return body
+
+
 class ClockSerializer(serializers.ModelSerializer):
     """A clock with what it costs if it lapses and why it is due when it is.
     ``ticket`` is the ticket behind its subject (none for an order's clocks);
@@ -60,7 +99,7 @@ class ClockSerializer(serializers.ModelSerializer):
         model = Clock
         fields = ["id", "store", "kind", "state", "subject", "ticket", "started_at", "due_at", "warn_at",
                   "escalate_at", "met_at", "breached_at", "cancelled_at", "amount_at_stake", "currency",
-                  "seller_loss", "consequence", "explanation", "basis", "policy_version", "owner"]
+                  "seller_loss", "consequence", "explanation", "basis", "policy_version", "owner", "updated_at"]
         read_only_fields = fields
 
     def get_consequence(self, clock) -> str:
@@ -107,6 +146,20 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def get_acknowledged(self, receipt) -> bool:
         return receipt.acknowledged_at is not None
+
+
+class StoreAlertSerializer(serializers.ModelSerializer):
+    """An alert of the caller's stores, for an API key: an integration pulls every
+    alert of its stores rather than a person's inbox, so there is no read state."""
+
+    clock_kind = serializers.CharField(source="clock.kind", read_only=True)
+    store = serializers.CharField(source="store.code", read_only=True)
+    ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "clock", "clock_kind", "level", "store", "text", "raised_at", "ticket", "updated_at"]
+        read_only_fields = fields
 
 
 # Resources the ERP syncs ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,11 +15,16 @@ from tickets.services.sync import disputes, messages, orders, returns
 from tickets.services.sync.batch import MAX_ITEMS, STATUSES
 
 from .errors import PayloadTooLarge
+from .parsers import JSONParser
 
 
 class SyncResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="The item's position in the request, from 0.")
     store = serializers.CharField(required=False, help_text="The item's store code, as sent.")
+    order_number = serializers.CharField(required=False, help_text="Orders: the item's order number, as sent.")
+    dispute_id = serializers.CharField(required=False, help_text="Disputes: the item's dispute id, as sent.")
+    return_id = serializers.CharField(required=False, help_text="Returns: the item's return id, as sent.")
+    message_id = serializers.CharField(required=False, help_text="Messages: the item's message id, as sent.")
     status = serializers.ChoiceField(choices=STATUSES, help_text=(
         "created, updated, unchanged, stale (older than what is stored: not applied) or error."))
     id = serializers.IntegerField(required=False, allow_null=True, help_text="The desk's id of the object.")

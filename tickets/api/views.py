@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.status import HTTP_201_CREATED
 from rest_framework.views import APIView
 
 from tickets.selectors import (
@@ -18,11 +21,13 @@ from tickets.selectors import (
     refund_list,
     return_list,
     service_figures,
+    store_alerts,
     stores_for_user,
     ticket_for_user,
     ticket_list,
 )
 from tickets.services.alerts import alert_acknowledge, alert_mark_read
+from tickets.services.messages import message_reply
 from tickets.services.stores import store_create
 from tickets.services.tickets import ticket_set_status
 
@@ -35,20 +40,24 @@ from .filters import (
     OrderApiFilter,
     RefundApiFilter,
     ReturnApiFilter,
+    StoreAlertFilter,
     StoreApiFilter,
     TicketApiFilter,
 )
-from .pagination import KeysetPagination
+from .pagination import SYNC_ORDERING, KeysetPagination
 from .serializers import (
     AlertSerializer,
     ClockSerializer,
     DisputeSerializer,
+    MessageSerializer,
     OrderSerializer,
     RefundSerializer,
+    ReplySerializer,
     ReturnSerializer,
     ServiceFiguresQuerySerializer,
     ServiceFiguresSerializer,
     StatusChangeSerializer,
+    StoreAlertSerializer,
     StoreCreateSerializer,
     StoreSerializer,
     TicketDetailSerializer,
@@ -89,6 +98,8 @@ class TicketViewSet(SyncViewSet):
             return TicketDetailSerializer
         if self.action == "status":
             return StatusChangeSerializer
+        if self.action == "reply":
+            return ReplySerializer
         return TicketSerializer
 
     @extend_schema(request=StatusChangeSerializer, responses=TicketSerializer)
@@ -100,6 +111,21 @@ class TicketViewSet(SyncViewSet):
         ticket_set_status(ticket=ticket, status=form.validated_data["status"], actor=request.user,
                           reason=form.validated_data["reason"])
         return Response(TicketSerializer(ticket).data)
+
+    @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """Send a reply to the buyer. Unfilled placeholders and compliance rules answer 400 on ``body``."""
+        ticket = ticket_for_user(request.user, pk)
+        form = ReplySerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        template_body = form.validated_data.get("template_body")
+        # An API key is nobody's account: the reply and its template use have no author then.
+        author = request.user if isinstance(request.user, get_user_model()) else None
+        message = message_reply(ticket=ticket, author=author, actor=request.user, body=form.validated_data["body"],
+                                language=template_body.language if template_body else "",
+                                template_body=template_body)
+        return Response(MessageSerializer(message).data, status=HTTP_201_CREATED)
 
 
 class ClockViewSet(SyncViewSet):
@@ -117,33 +143,71 @@ class ClockViewSet(SyncViewSet):
         return clock_queue(self.request.user)
 
 
+def _alert_shapes(many: bool):
+    return PolymorphicProxySerializer(component_name="AlertListing", resource_type_field_name=None, many=many,
+                                      serializers=[AlertSerializer, StoreAlertSerializer])
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_alert_shapes(many=True), description=(
+        "A person's inbox (AlertSerializer), or for an API key every alert of its stores (StoreAlert).")),
+    retrieve=extend_schema(responses=_alert_shapes(many=False)),
+)
 class AlertViewSet(SyncViewSet):
     """The caller's alerts, unread first (``unread=1`` for unread only,
     ``order=updated`` by last change). An alert is named by its id;
     ``POST .../acknowledge/`` and ``.../read/`` act on the caller's receipt of it.
-    An API key has no inbox: its list is empty."""
+    An API key lists every alert of its stores (no read state), by last change."""
 
     serializer_class = AlertSerializer
-    filterset_class = AlertApiFilter
-    keyset_orderings = ALERT_ORDERINGS
-    keyset_default = "inbox"
-    lookup_field = "alert_id"
     lookup_url_kwarg = "pk"
 
+    def _is_key(self) -> bool:
+        request = getattr(self, "request", None)
+        return getattr(getattr(request, "user", None), "is_api_key", False)
+
+    def _own_receipt(self):
+        if self._is_key():
+            raise PermissionDenied(_("An API key has no inbox: reading and acknowledging are a person's."))
+        return self.get_object()
+
+    # An API key is an integration: it pulls every alert of its stores, named by the
+    # alert's id as in the webhooks, instead of one person's inbox.
+    @property
+    def lookup_field(self):
+        return "pk" if self._is_key() else "alert_id"
+
+    @property
+    def filterset_class(self):
+        return StoreAlertFilter if self._is_key() else AlertApiFilter
+
+    @property
+    def keyset_orderings(self):
+        return {"updated": SYNC_ORDERING} if self._is_key() else ALERT_ORDERINGS
+
+    @property
+    def keyset_default(self):
+        return "updated" if self._is_key() else "inbox"
+
+    def get_serializer_class(self):
+        return StoreAlertSerializer if self._is_key() else AlertSerializer
+
     def get_queryset(self):
+        if self._is_key():
+            return store_alerts(self.request.user)
         return alert_inbox_changes(self.request.user)
 
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        receipt = self.get_object()
+        receipt = self._own_receipt()
         alert_acknowledge(receipt=receipt, user=request.user)
         return Response(self.get_serializer(receipt).data)
 
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        receipt = self.get_object()
+        receipt = self._own_receipt()
         alert_mark_read(receipt=receipt, user=request.user)
         return Response(self.get_serializer(receipt).data)
 

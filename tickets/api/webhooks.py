@@ -23,6 +23,9 @@ from tickets.services.webhooks import (
     webhook_subscription_update,
 )
 
+from .filters import WebhookDeliveryApiFilter, WebhookSubscriptionApiFilter
+from .pagination import KeysetPagination
+
 EVENTS_HELP = _("The events to receive, at least one.")
 
 
@@ -112,6 +115,8 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
 
     serializer_class = WebhookSubscriptionSerializer
     permission_classes = [CanManageWebhooks]
+    filterset_class = WebhookSubscriptionApiFilter
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return WebhookSubscription.objects.visible_to(self.request.user).select_related("store").order_by("pk")
@@ -140,13 +145,14 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Deliveries to the caller's subscriptions, newest first, each with every attempt
+    """Deliveries to the caller's subscriptions by last change, each with every attempt
     (``?subscription=ID``, ``?status=failed``). ``POST .../retry/`` makes a failed or
     given-up delivery due now."""
 
     serializer_class = WebhookDeliverySerializer
     permission_classes = [CanManageWebhooks]
-    filterset_fields = ["subscription", "status"]
+    filterset_class = WebhookDeliveryApiFilter
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return (WebhookDelivery.objects.visible_to(self.request.user).select_related("event")

@@ -208,8 +208,10 @@ def webhook_deliveries_claim(*, now: dt.datetime | None = None, limit: int = CLA
     """Take up to ``limit`` due deliveries for sending: one conditional UPDATE that
     moves their ``next_attempt_at`` a lease ahead and returns their ids."""
     now = now or timezone.now()
+    # A paused subscription's deliveries wait, and go out once it is active again.
     due = f"""SELECT id FROM tickets_webhookdelivery
         WHERE status IN ('pending', 'failed') AND next_attempt_at <= %s
+          AND subscription_id IN (SELECT id FROM tickets_webhooksubscription WHERE is_active)
         ORDER BY next_attempt_at LIMIT %s{skip_locked()}"""  # noqa: S608 - constant SQL
     rows = Counter().execute(f"""
         UPDATE tickets_webhookdelivery SET next_attempt_at = %s, updated_at = %s
@@ -305,6 +307,8 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> bool:
     at ``MAX_ATTEMPTS``, given up. Never raises for a failing endpoint."""
     if delivery.status not in RETRIABLE:
         return delivery.status == WebhookDelivery.Status.SENT
+    if not WebhookSubscription.objects.filter(pk=delivery.subscription_id, is_active=True).exists():
+        return False  # paused (or deleted) since it was claimed: no call to its URL
     number = delivery.attempts + 1
     try:
         with transaction.atomic():

@@ -56,6 +56,7 @@ from .factories import (
     StoreFactory,
     StoreHolidayFactory,
     TemplateBodyFactory,
+    TemplateUseFactory,
     TicketFactory,
 )
 from .test_webhooks import make_delivery
@@ -161,7 +162,7 @@ def world(store, other_store, admin_user, settings, tmp_path):
                  to_value="open", reason="picked up")
     Heartbeat.objects.create(name="beat", last_seen=T0)
     Group.objects.create(name="Night shift")
-    TemplateBodyFactory(template=ReplyTemplateFactory(store=store))
+    TemplateUseFactory(ticket=ticket, body=TemplateBodyFactory(template=ReplyTemplateFactory(store=store)))
     TicketFactory(store=other_store, subject="Other store's parcel")
     make_delivery(store)  # a webhook subscription, event, delivery and attempt
     return {"ticket": ticket, "order": order, "dispute": dispute, "clock": clock}

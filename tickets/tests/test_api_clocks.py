@@ -103,7 +103,9 @@ def test_clock_fields(agent_client, store):
         "basis": clock.basis,
         "policy_version": clock.policy.version,
         "owner": "wang.fang",
+        "updated_at": row["updated_at"],
     }
+    assert row["updated_at"].endswith("Z")
     assert "USD 12.50" in row["consequence"]
     assert row["basis"]["start_event"] == "dispute.opened_at"
 

@@ -289,3 +289,34 @@ def test_the_alerts_inbox_pages_unread_first_then_newest(agent_client, agent, st
     expected = sorted(receipts, key=lambda r: (r.read_at is not None, -r.alert.raised_at.timestamp(), -r.pk))
     listed = [row["id"] for row in walk(agent_client, f"{API}/alerts/", {"page_size": 2})]
     assert listed == [r.alert_id for r in expected]
+
+
+def test_clocks_changed_since_come_in_change_order_whatever_their_due_times(agent_client, store):
+    late_due = ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=9))
+    early_due = ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=1))
+    stamp(Clock, [late_due], T0)
+    stamp(Clock, [early_due], AFTER)
+    response = agent_client.get(f"{API}/clocks/", {"updated_after": BEFORE.isoformat()})
+    assert ids(response) == [late_due.pk, early_due.pk]
+    assert rows(response)[0]["updated_at"] is not None
+
+
+# An API key pulls the alerts of its stores ------------------------------------------------
+@pytest.fixture
+def key_client(client, store, admin_user):
+    from tickets.services.api_keys import api_key_create
+
+    _key, raw = api_key_create(name="erp", stores=[store], actor=admin_user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    return client
+
+
+def test_an_api_key_lists_and_reads_every_alert_of_its_stores(key_client, store, other_store):
+    mine = AlertReceiptFactory(alert__clock__store=store, alert__store=store).alert
+    theirs = AlertReceiptFactory(alert__clock__store=other_store, alert__store=other_store).alert
+    listed = rows(key_client.get(f"{API}/alerts/", {"updated_after": BEFORE.isoformat()}))
+    assert [row["id"] for row in listed] == [mine.pk]
+    assert listed[0]["store"] == store.code
+    assert key_client.get(f"{API}/alerts/{mine.pk}/").json()["id"] == mine.pk
+    assert key_client.get(f"{API}/alerts/{theirs.pk}/").status_code == 404
+    assert key_client.post(f"{API}/alerts/{mine.pk}/acknowledge/").status_code == 403

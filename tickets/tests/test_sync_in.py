@@ -40,6 +40,7 @@ def api(client, store, admin_user):
     _key, raw = api_key_create(name="erp", stores=[store], actor=admin_user)
 
     def post(kind, items, **headers):
+        # bytes go out as they are: malformed JSON that the test client would not write
         return client.post(reverse(f"api-sync-{kind}"), items, content_type="application/json",
                            HTTP_AUTHORIZATION=f"Bearer {raw}", **headers)
     return post
@@ -355,3 +356,45 @@ def test_a_retried_request_with_the_same_idempotency_key_gets_the_first_answer(a
     assert replay.json() == first.json()
     assert replay.json()["results"][0]["status"] == "created"
     assert Order.objects.get().tracking_number == "LP-NEW"  # the replay wrote nothing
+
+
+@pytest.mark.parametrize("body", [
+    b'[{"store": "ae-main", "order_number": "\\ud800", "buyer": {"id": "b"}, "total": "1", "currency": "USD"}]',
+    b'[{"store": "ae-main", "order_number": "x", "buyer": {"id": "\\udc00"}, "total": "1", "currency": "USD"}]',
+    b"[" * 20000 + b"]" * 20000,
+])
+def test_input_the_stack_cannot_hold_is_a_400_not_a_500(api, body):
+    response = api("orders", body)
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["non_field_errors"][0]
+    assert not Order.objects.exists()
+
+
+def test_a_surrogate_pair_is_an_ordinary_character(api):
+    response = api("orders", b'[{"store": "ae-main", "order_number": "A-\\ud83d\\ude00", "buyer": {"id": "b"}, '
+                             b'"total": "1", "currency": "USD"}]')
+    assert statuses(response) == ["created"]
+    assert Order.objects.get().order_number == "A-\U0001F600"
+
+
+def test_a_time_days_ahead_is_a_field_error(api):
+    result = api("orders", [order_item(updated_at="2099-11-01T00:00:00Z")]).json()["results"][0]
+    assert result["status"] == "error"
+    assert "future" in result["errors"]["updated_at"][0]
+
+
+def test_a_stored_message_sent_again_with_other_text_is_an_error(api):
+    api("orders", [order_item()])
+    message = {"store": "ae-main", "message_id": "M-1", "order_number": "A-1", "body": "Hello?",
+               "sent_at": "2026-11-20T03:00:00Z"}
+    api("messages", [message])
+    result = api("messages", [{**message, "body": "Edited"}]).json()["results"][0]
+    assert result["status"] == "error"
+    assert "body" in result["errors"]
+    assert Message.objects.get().body == "Hello?"
+
+
+def test_an_idempotency_key_with_a_control_character_is_a_400(api):
+    response = api("orders", [], HTTP_IDEMPOTENCY_KEY="a\x00b")
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()

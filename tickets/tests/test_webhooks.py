@@ -378,6 +378,18 @@ def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(store):
     assert webhooks.webhook_deliveries_claim(now=now + webhooks.LEASE) == [delivery.pk]  # its worker died
 
 
+def test_a_paused_subscription_gets_no_call_until_it_is_active_again(store, endpoint):
+    delivery = make_delivery(store)
+    WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(url=endpoint.url, is_active=False)
+    now = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    assert webhooks.webhook_deliveries_claim(now=now) == []
+    assert webhooks.webhook_delivery_attempt(delivery=delivery) is False  # claimed before the pause
+    assert endpoint.requests == []
+    assert not WebhookAttempt.objects.exists()
+    WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(is_active=True)
+    assert webhooks.webhook_deliveries_claim(now=now) == [delivery.pk]
+
+
 def test_a_deleted_object_is_sent_as_deleted(store, endpoint):
     make_subscription(store, url=endpoint.url)
     WebhookEvent.objects.create(store=store, name="ticket.replied", object_type="message", object_id=987654,

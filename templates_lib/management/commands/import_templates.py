@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from templates_lib.io import ImportFailed, parse_csv, parse_json, templates_import
+from templates_lib.io import ImportFailed, parse_csv, parse_json, templates_import, validate_rows
 from tickets.models import Store
 
 
@@ -27,12 +27,15 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No file {path!r}.")
-        text = file.read_text(encoding="utf-8")
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
         format = format or ("csv" if file.suffix.lower() == ".csv" else "json")
         rows, errors = parse_csv(text) if format == "csv" else parse_json(text)
         try:
-            if errors:
-                raise ImportFailed(errors)
+            if errors:  # with the other rows' problems too: one answer lists them all
+                raise ImportFailed(sorted(errors + validate_rows(rows), key=lambda e: e.row))
             report = templates_import(rows=rows, store=store_obj, actor=None)
         except ImportFailed as exc:
             raise CommandError("Nothing imported:\n" + "\n".join(str(e) for e in exc.errors)) from exc

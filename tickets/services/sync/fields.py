@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
@@ -140,6 +141,7 @@ class Integer(Field):
 
 
 MONEY_LIMIT = Decimal("9999999999.99")
+FUTURE_TOLERANCE = dt.timedelta(days=1)
 
 
 class Money(Field):
@@ -183,9 +185,14 @@ class Timestamp(Field):
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise Invalid(_("Add the UTC offset (e.g. -08:00 or Z): a time without one is ambiguous."))
         try:
-            return moment.astimezone(dt.UTC)
+            moment = moment.astimezone(dt.UTC)
         except OverflowError:
             raise Invalid(_("This date is out of range.")) from None
+        # A platform reports what happened; a time days ahead is a wrong clock or a
+        # wrong offset, and stored as updated_at it would make every real update stale.
+        if moment > timezone.now() + FUTURE_TOLERANCE:
+            raise Invalid(_("This time is in the future."))
+        return moment
 
     def drf_field(self):
         return serializers.DateTimeField(**self._drf_options())

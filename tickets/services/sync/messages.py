@@ -41,13 +41,14 @@ MESSAGE = Shape("SyncMessage", {
 
 def messages_sync(raw_items: list, *, actor) -> dict:
     results, items = parse_batch(raw_items, shape=MESSAGE, key="message_id", actor=actor)
-    stored = {(m.store_id, m.external_id): m.pk for m in Message.objects.filter(
-        store_id__in={i.store.pk for i in items}, external_id__in={i.data["message_id"] for i in items})}
+    stored = {(m.store_id, m.external_id): m for m in Message.objects.filter(
+        store_id__in={i.store.pk for i in items}, external_id__in={i.data["message_id"] for i in items}).only(
+        "pk", "store_id", "external_id", "body")}
     with platform_sync():
         for item in items:
             known = stored.get((item.store.pk, item.data["message_id"]))
             if known is not None:
-                item.result.status, item.result.id = UNCHANGED, known
+                _known(item, known)
                 continue
             try:
                 with transaction.atomic():
@@ -60,8 +61,19 @@ def messages_sync(raw_items: list, *, actor) -> dict:
                 if known is None:
                     item.fail({"message_id": [_("It could not be stored; send it again.")]})
                 else:
-                    item.result.status, item.result.id = UNCHANGED, known.pk
+                    _known(item, known)
     return report(results)
+
+
+def _known(item: Item, message: Message) -> None:
+    """A message stored before. The platforms never edit one, so other text under the
+    same id is a mistake of the sender, reported rather than applied or hidden."""
+    item.result.id = message.pk
+    if item.data["body"] != message.body:
+        item.fail({"body": [_("Message %(id)s is stored with other text; a sent message cannot change.") % {
+            "id": item.data["message_id"]}]})
+        return
+    item.result.status = UNCHANGED
 
 
 def _create(item: Item, actor) -> None:
