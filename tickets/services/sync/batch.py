@@ -4,6 +4,7 @@ per-item results, and the staleness rule."""
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tickets.models import Store
@@ -108,3 +109,32 @@ def validation_errors(exc: ValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
     return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def apply_one_by_one(items: list[Item], *, model, key: str, create, update, actor) -> None:
+    """Create or update each item of a platform object identified by ``external_id``
+    (disputes, returns), each in its own savepoint: a refused item is reported and
+    leaves nothing behind, and the others go on.
+
+    An insert that collides with the same object stored meanwhile by a concurrent
+    request is retried as an update of what that request stored.
+    """
+    stored = {(o.store_id, o.external_id): o for o in model.objects.filter(
+        store_id__in={i.store.pk for i in items}, external_id__in={i.data[key] for i in items})}
+    for item in items:
+        obj = stored.get((item.store.pk, item.data[key]))
+        try:
+            try:
+                with transaction.atomic():
+                    if obj is None:
+                        create(item, actor)
+                    else:
+                        update(item, obj, actor)
+            except IntegrityError:
+                obj = model.objects.filter(store=item.store, external_id=item.data[key]).first()
+                if obj is None:
+                    raise ValidationError({key: [_("It could not be stored; send it again.")]}) from None
+                with transaction.atomic():
+                    update(item, obj, actor)
+        except ValidationError as exc:
+            item.fail(validation_errors(exc))

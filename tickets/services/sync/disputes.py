@@ -7,7 +7,6 @@ audited step at a time. Each item is applied in its own savepoint.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,7 @@ from ..disputes import dispute_open, dispute_seller_responded, dispute_set_statu
 from ..origin import platform_sync
 from ..tickets import ticket_for
 from ..workflow import transition_path
-from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, is_stale, parse_batch, report, validation_errors
+from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, apply_one_by_one, is_stale, parse_batch, report
 from .fields import Choice, Money, Shape, Text, Timestamp, currency
 
 DISPUTE = Shape("SyncDispute", {
@@ -57,34 +56,9 @@ SYNCED = "Synced from the platform."
 
 def disputes_sync(raw_items: list, *, actor) -> dict:
     results, items = parse_batch(raw_items, shape=DISPUTE, key="dispute_id", actor=actor)
-    stored = {(d.store_id, d.external_id): d for d in Dispute.objects.filter(
-        store_id__in={i.store.pk for i in items}, external_id__in={i.data["dispute_id"] for i in items})}
     with platform_sync():
-        for item in items:
-            dispute = stored.get((item.store.pk, item.data["dispute_id"]))
-            try:
-                with transaction.atomic():
-                    if dispute is None:
-                        _create(item, actor)
-                    else:
-                        _update(item, dispute, actor)
-            except ValidationError as exc:
-                item.fail(validation_errors(exc))
-            except IntegrityError:
-                # Another request stored it meanwhile: what it stored is now the update's base.
-                _retry_as_update(item, actor)
+        apply_one_by_one(items, model=Dispute, key="dispute_id", create=_create, update=_update, actor=actor)
     return report(results)
-
-
-def _retry_as_update(item: Item, actor) -> None:
-    dispute = Dispute.objects.filter(store=item.store, external_id=item.data["dispute_id"]).first()
-    try:
-        if dispute is None:
-            raise ValidationError({"dispute_id": [_("It could not be stored; send it again.")]})
-        with transaction.atomic():
-            _update(item, dispute, actor)
-    except ValidationError as exc:
-        item.fail(validation_errors(exc))
 
 
 def _create(item: Item, actor) -> None:

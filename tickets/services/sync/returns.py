@@ -8,7 +8,6 @@ timestamps: received, else shipped back once a tracking number is known.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from ..audit import audit_rows
 from ..origin import platform_sync
 from ..returns import return_agree, return_set_status
 from ..workflow import transition_path
-from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, is_stale, parse_batch, report, validation_errors
+from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, apply_one_by_one, is_stale, parse_batch, report
 from .fields import Choice, Shape, Text, Timestamp
 
 RETURN = Shape("SyncReturn", {
@@ -41,34 +40,9 @@ SYNCED = "Synced from the platform."
 
 def returns_sync(raw_items: list, *, actor) -> dict:
     results, items = parse_batch(raw_items, shape=RETURN, key="return_id", actor=actor)
-    stored = {(r.store_id, r.external_id): r for r in Return.objects.filter(
-        store_id__in={i.store.pk for i in items}, external_id__in={i.data["return_id"] for i in items})}
     with platform_sync():
-        for item in items:
-            ret = stored.get((item.store.pk, item.data["return_id"]))
-            try:
-                with transaction.atomic():
-                    if ret is None:
-                        _create(item, actor)
-                    else:
-                        _update(item, ret, actor)
-            except ValidationError as exc:
-                item.fail(validation_errors(exc))
-            except IntegrityError:
-                # Another request stored it meanwhile: what it stored is now the update's base.
-                _retry_as_update(item, actor)
+        apply_one_by_one(items, model=Return, key="return_id", create=_create, update=_update, actor=actor)
     return report(results)
-
-
-def _retry_as_update(item: Item, actor) -> None:
-    ret = Return.objects.filter(store=item.store, external_id=item.data["return_id"]).first()
-    try:
-        if ret is None:
-            raise ValidationError({"return_id": [_("It could not be stored; send it again.")]})
-        with transaction.atomic():
-            _update(item, ret, actor)
-    except ValidationError as exc:
-        item.fail(validation_errors(exc))
 
 
 def _target(data: dict, ret: Return) -> str:
