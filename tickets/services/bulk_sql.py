@@ -108,7 +108,7 @@ def _copy_format(field):
     if kind == "DateTimeField":
         return lambda v: "\\N" if v is None else v.isoformat()
     if kind == "JSONField":
-        return lambda v: "\\N" if v is None else json.dumps(v).translate(_COPY_ESCAPES)
+        return lambda v: "\\N" if v is None else _copy_text(json.dumps(v))
     if kind == "BooleanField":
         return lambda v: "\\N" if v is None else ("t" if v else "f")
     if kind in ("CharField", "TextField", "SlugField", "EmailField"):

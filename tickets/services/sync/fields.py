@@ -9,11 +9,11 @@ documents exactly what is parsed.
 
 import datetime as dt
 import re
+import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
@@ -141,7 +141,7 @@ class Integer(Field):
 
 
 MONEY_LIMIT = Decimal("9999999999.99")
-FUTURE_TOLERANCE = dt.timedelta(days=1)
+FUTURE_TOLERANCE = 24 * 3600  # seconds
 
 
 class Money(Field):
@@ -190,7 +190,7 @@ class Timestamp(Field):
             raise Invalid(_("This date is out of range.")) from None
         # A platform reports what happened; a time days ahead is a wrong clock or a
         # wrong offset, and stored as updated_at it would make every real update stale.
-        if moment > timezone.now() + FUTURE_TOLERANCE:
+        if moment.timestamp() > time.time() + FUTURE_TOLERANCE:
             raise Invalid(_("This time is in the future."))
         return moment
 
