@@ -5,15 +5,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.models import Store
+from tickets.models import AuditEntry, Store
 
+from ..audit import audit_rows
 from .fields import Invalid, Shape
 
 MAX_ITEMS = 1000
 
 CREATED, UPDATED, UNCHANGED, STALE, ERROR = "created", "updated", "unchanged", "stale", "error"
+SYNCED = "Synced from the platform."
 STATUSES = (CREATED, UPDATED, UNCHANGED, STALE, ERROR)
 
 
@@ -102,6 +105,32 @@ def is_stale(item: Item, stored) -> bool:
         return False
     known = [t for t in (stored.platform_updated_at, getattr(stored, "desk_changed_at", None)) if t is not None]
     return any(sent < t for t in known)
+
+
+def field_changes(item: Item, obj, fields) -> dict:
+    """The plain fields ``item`` changes on the stored ``obj``, and the platform's
+    ``updated_at`` when it moved."""
+    data = item.data
+    changes = {name: data[name] for name in fields if name in data and data[name] != getattr(obj, name)}
+    if "updated_at" in data and data["updated_at"] != obj.platform_updated_at:
+        changes["platform_updated_at"] = data["updated_at"]
+    return changes
+
+
+def changes_save(obj, changes: dict, *, actor, check=None) -> None:
+    """Write ``changes`` to ``obj`` in one UPDATE, with an audit entry per field
+    (from, to). ``check`` validates ``obj`` with the changes applied, before the write."""
+    old = {name: getattr(obj, name) for name in changes}
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    if check is not None:
+        check()
+    model = type(obj)
+    model.objects.filter(pk=obj.pk).update(**changes, updated_at=timezone.now())
+    AuditEntry.objects.bulk_create([
+        entry for name, value in changes.items() for entry in audit_rows(
+            model, [(obj.pk, obj.store_id, old[name], value)], actor=actor, action="sync", field=name,
+            reason=SYNCED)])
 
 
 def validation_errors(exc: ValidationError) -> dict:

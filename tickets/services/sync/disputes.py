@@ -7,7 +7,6 @@ audited step at a time. Each item is applied in its own savepoint.
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.choices import (
@@ -19,14 +18,26 @@ from tickets.choices import (
     RequestedSolution,
     TicketCategory,
 )
-from tickets.models import AuditEntry, Dispute, Order
+from tickets.models import Dispute, Order
 
-from ..audit import audit_rows
 from ..disputes import dispute_open, dispute_seller_responded, dispute_set_status
 from ..origin import platform_sync
 from ..tickets import ticket_for
 from ..workflow import transition_path
-from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, apply_one_by_one, is_stale, parse_batch, report
+from .batch import (
+    CREATED,
+    STALE,
+    SYNCED,
+    UNCHANGED,
+    UPDATED,
+    Item,
+    apply_one_by_one,
+    changes_save,
+    field_changes,
+    is_stale,
+    parse_batch,
+    report,
+)
 from .fields import Choice, Money, Shape, Text, Timestamp, currency
 
 DISPUTE = Shape("SyncDispute", {
@@ -51,7 +62,6 @@ DISPUTE = Shape("SyncDispute", {
 NEW_REQUIRES = ("order_number", "family", "reason", "requested_solution", "requested_amount", "opened_at")
 EDITABLE = ("family", "reason", "requested_solution", "requested_amount", "buyer_comment")
 STATUS_TIME = {DisputeStatus.PLATFORM_REVIEW: "platform_review_at", DisputeStatus.RESOLVED: "resolved_at"}
-SYNCED = "Synced from the platform."
 
 
 def disputes_sync(raw_items: list, *, actor) -> dict:
@@ -97,22 +107,14 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
     if "order_number" in data and data["order_number"] != dispute.order.order_number:
         raise ValidationError({"order_number": [_("The dispute is about order %(order)s; it cannot move.") % {
             "order": dispute.order.order_number}]})
-    changes = {name: data[name] for name in EDITABLE if name in data and data[name] != getattr(dispute, name)}
-    if data.get("updated_at") and data["updated_at"] != dispute.platform_updated_at:
-        changes["platform_updated_at"] = data["updated_at"]
+    changes = field_changes(item, dispute, EDITABLE)
     moved = _follow(item, dispute, actor, dry_run=True)
     if not changes and not moved:
         item.result.status = UNCHANGED
         return
     if changes:
-        for name, value in changes.items():
-            setattr(dispute, name, value)
-        dispute.full_clean(exclude=["store", "order", "ticket"])
-        Dispute.objects.filter(pk=dispute.pk).update(**changes, updated_at=timezone.now())
-        AuditEntry.objects.bulk_create([
-            entry for name, value in changes.items() for entry in audit_rows(
-                Dispute, [(dispute.pk, dispute.store_id, "", value)], actor=actor, action="sync", field=name,
-                reason=SYNCED)])
+        changes_save(dispute, changes, actor=actor,
+                     check=lambda: dispute.full_clean(exclude=["store", "order", "ticket"]))
     _follow(item, dispute, actor)
     item.result.status = UPDATED
 

@@ -17,13 +17,26 @@ from django.utils.translation import gettext as _
 from tickets.choices import ClockKind, OrderStatus
 from tickets.models import AuditEntry, Buyer, Order, OrderItem
 
-from ..audit import audit_dicts, audit_rows
+from ..audit import audit_dicts
 from ..bulk_sql import insert_rows
 from ..clocks import clocks_start_many
 from ..orders import order_set_status
 from ..origin import platform_sync
 from ..workflow import transition_path
-from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, is_stale, parse_batch, report, validation_errors
+from .batch import (
+    CREATED,
+    STALE,
+    SYNCED,
+    UNCHANGED,
+    UPDATED,
+    Item,
+    changes_save,
+    field_changes,
+    is_stale,
+    parse_batch,
+    report,
+    validation_errors,
+)
 from .fields import Choice, Email, Integer, ListOf, Money, Regex, Shape, Text, Timestamp, currency, language
 
 BUYER = Shape("SyncBuyer", {
@@ -146,7 +159,7 @@ def _create(items: list[Item], actor) -> None:
         for order, item in zip(orders, items, strict=True) for sku, title, quantity, price in _lines(item.data)])
     insert_rows(AuditEntry, audit_dicts(
         Order, [(o["id"], o["store_id"], "", o["status"]) for o in orders], actor=actor, action="create",
-        field="status", reason="Synced from the platform."))
+        field="status", reason=SYNCED))
     stores = {item.store.pk: item.store for item in items}
     for kind, status_ok, when in ((ClockKind.CHARGEBACK_WINDOW, PAID_STATUSES, "paid_at"),
                                   (ClockKind.REFUND_WINDOW, (OrderStatus.COMPLETED,), "completed_at")):
@@ -176,22 +189,17 @@ def _create_or_update_one(item: Item, actor) -> None:
 
 
 # Stored orders ---------------------------------------------------------------------------
-def _changes(item: Item, order: Order) -> dict:
-    data = item.data
-    changes = {c: data[c] for c in COLUMNS if c in data and data[c] != getattr(order, c)}
-    if "updated_at" in data and data["updated_at"] != order.platform_updated_at:
-        changes["platform_updated_at"] = data["updated_at"]
-    return changes
+def _stored_lines(order: Order) -> list[tuple]:
+    return [(i.sku, i.title, i.quantity, i.unit_price) for i in order.items.all()]
 
 
 def _is_unchanged(item: Item, order: Order) -> bool:
     data, buyer = item.data, order.buyer
-    return (not _changes(item, order)
+    return (not field_changes(item, order, COLUMNS)
             and data.get("status", order.status) == order.status
             and data["buyer"]["id"] == buyer.platform_buyer_id
             and all(data["buyer"][k] == getattr(buyer, c) for k, c in BUYER_COLUMNS.items() if k in data["buyer"])
-            and ("items" not in data or _lines(data) == [(i.sku, i.title, i.quantity, i.unit_price)
-                                                         for i in order.items.all()]))
+            and ("items" not in data or _lines(data) == _stored_lines(order)))
 
 
 def _update(item: Item, order: Order, actor) -> None:
@@ -216,7 +224,7 @@ def _update(item: Item, order: Order, actor) -> None:
 
 def _apply(item: Item, order: Order, actor) -> None:
     data = item.data
-    changes = _changes(item, order)
+    changes = field_changes(item, order, COLUMNS)
     if "total" in changes and changes["total"] < order.refunded_amount:
         raise ValidationError({"total": _("%(refunded)s %(currency)s has already been refunded on this order.") % {
             "refunded": order.refunded_amount, "currency": order.currency}})
@@ -228,19 +236,13 @@ def _apply(item: Item, order: Order, actor) -> None:
     if buyer_id != order.buyer_id:
         changes["buyer_id"] = buyer_id
     if changes:
-        Order.objects.filter(pk=order.pk).update(**changes, updated_at=timezone.now())
-        AuditEntry.objects.bulk_create([
-            entry for name, value in changes.items() for entry in audit_rows(
-                Order, [(order.pk, order.store_id, getattr(order, name), value)], actor=actor, action="sync",
-                field=name, reason="Synced from the platform.")])
-        for name, value in changes.items():
-            setattr(order, name, value)
-    if "items" in data and _lines(data) != [(i.sku, i.title, i.quantity, i.unit_price) for i in order.items.all()]:
+        changes_save(order, changes, actor=actor)
+    if "items" in data and _lines(data) != _stored_lines(order):
         order.items.all().delete()
         OrderItem.objects.bulk_create([OrderItem(order=order, sku=s, title=t, quantity=q, unit_price=p)
                                        for s, t, q, p in _lines(data)])
         if not changes:
             Order.objects.filter(pk=order.pk).update(updated_at=timezone.now())
     for status in path:
-        order_set_status(order=order, status=status, actor=actor, reason="Synced from the platform.",
+        order_set_status(order=order, status=status, actor=actor, reason=SYNCED,
                          at=data.get(STATUS_TIME.get(status, ""), None))

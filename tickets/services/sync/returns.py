@@ -8,17 +8,28 @@ timestamps: received, else shipped back once a tracking number is known.
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.choices import ReturnStatus
-from tickets.models import AuditEntry, Dispute, Return
+from tickets.models import Dispute, Return
 
-from ..audit import audit_rows
 from ..origin import platform_sync
 from ..returns import return_agree, return_set_status
 from ..workflow import transition_path
-from .batch import CREATED, STALE, UNCHANGED, UPDATED, Item, apply_one_by_one, is_stale, parse_batch, report
+from .batch import (
+    CREATED,
+    STALE,
+    SYNCED,
+    UNCHANGED,
+    UPDATED,
+    Item,
+    apply_one_by_one,
+    changes_save,
+    field_changes,
+    is_stale,
+    parse_batch,
+    report,
+)
 from .fields import Choice, Shape, Text, Timestamp
 
 RETURN = Shape("SyncReturn", {
@@ -35,7 +46,6 @@ RETURN = Shape("SyncReturn", {
 })
 # The platform time of reaching each status, from the item.
 STATUS_TIME = {ReturnStatus.IN_TRANSIT: "tracking_submitted_at", ReturnStatus.RECEIVED: "received_at"}
-SYNCED = "Synced from the platform."
 
 
 def returns_sync(raw_items: list, *, actor) -> dict:
@@ -84,21 +94,13 @@ def _update(item: Item, ret: Return, actor) -> None:
             "id": ret.dispute.external_id}]})
     if "agreed_at" in data and data["agreed_at"] != ret.agreed_at:
         raise ValidationError({"agreed_at": [_("The agreement time cannot change: the clocks started from it.")]})
-    changes = {name: data[name] for name in ("carrier",) if name in data and data[name] != getattr(ret, name)}
-    if data.get("updated_at") and data["updated_at"] != ret.platform_updated_at:
-        changes["platform_updated_at"] = data["updated_at"]
+    changes = field_changes(item, ret, ("carrier",))
     target = _target(data, ret)
     if not changes and target == ret.status:
         item.result.status = UNCHANGED
         return
     if changes:
-        Return.objects.filter(pk=ret.pk).update(**changes, updated_at=timezone.now())
-        AuditEntry.objects.bulk_create([
-            entry for name, value in changes.items() for entry in audit_rows(
-                Return, [(ret.pk, ret.store_id, getattr(ret, name), value)], actor=actor, action="sync", field=name,
-                reason=SYNCED)])
-        for name, value in changes.items():
-            setattr(ret, name, value)
+        changes_save(ret, changes, actor=actor)
     _follow(item, ret, actor)
     item.result.status = UPDATED
 
