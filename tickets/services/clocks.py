@@ -102,6 +102,20 @@ def _ticket_of(subject) -> int | None:
     return None
 
 
+def _basis(policy, store, started_at: dt.datetime, start_event: str, schedule: dict) -> dict:
+    """Why a clock is due when it is: kept on the clock, so it can explain itself."""
+    return {
+        "policy_id": policy.pk,
+        "policy_version": policy.version,
+        "marketplace": store.marketplace,
+        "length_hours": policy.length.total_seconds() / 3600,
+        "start_event": start_event,
+        "started_at": started_at.isoformat(),
+        "timezone": store.timezone,
+        **schedule["calendar"],
+    }
+
+
 def clock_start_for(*, kind: str, subject, started_at: dt.datetime, actor, start_event: str,
                     amount_at_stake: Decimal | None = None, currency: str = "") -> Clock | None:
     """Start ``kind`` on ``subject`` at the platform time of ``start_event``, with
@@ -113,16 +127,7 @@ def clock_start_for(*, kind: str, subject, started_at: dt.datetime, actor, start
     except NoPolicy:
         return None
     schedule = clock_schedule(policy=policy, store=store, started_at=started_at)
-    basis = {
-        "policy_id": policy.pk,
-        "policy_version": policy.version,
-        "marketplace": store.marketplace,
-        "length_hours": policy.length.total_seconds() / 3600,
-        "start_event": start_event,
-        "started_at": started_at.isoformat(),
-        "timezone": store.timezone,
-        **schedule["calendar"],
-    }
+    basis = _basis(policy, store, started_at, start_event, schedule)
     return clock_start(kind=kind, subject=subject, started_at=started_at, due_at=schedule["due_at"],
                        warn_at=schedule["warn_at"], escalate_at=schedule["escalate_at"], actor=actor,
                        amount_at_stake=amount_at_stake, currency=currency, basis=basis, policy=policy)
@@ -158,10 +163,7 @@ def clocks_start_many(*, kind: str, starts: list[dict], actor, start_event: str)
             "started_at": start["started_at"], "due_at": schedule["due_at"], "warn_at": schedule["warn_at"],
             "escalate_at": schedule["escalate_at"], "next_alert_at": min(alerts) if alerts else None,
             "amount_at_stake": start["amount"], "currency": start["currency"] or "USD", "policy_id": policy.pk,
-            "basis": {"policy_id": policy.pk, "policy_version": policy.version, "marketplace": store.marketplace,
-                      "length_hours": policy.length.total_seconds() / 3600, "start_event": start_event,
-                      "started_at": start["started_at"].isoformat(), "timezone": store.timezone,
-                      **schedule["calendar"]},
+            "basis": _basis(policy, store, start["started_at"], start_event, schedule),
         })
     insert_rows(Clock, rows)
     insert_rows(AuditEntry, audit_dicts(
