@@ -29,10 +29,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.database import database_ready  # noqa: E402
 from tickets.choices import AlertLevel, ClockState  # noqa: E402
 from tickets.models import Alert, AlertReceipt, Clock, Ticket, User  # noqa: E402
 from tickets.services import sweep as sweep_module  # noqa: E402
@@ -208,7 +208,7 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("bench/sweep.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-    call_command("migrate", verbosity=0)
+    database_ready()
     now = timezone.now().replace(microsecond=0)
     t0 = time.perf_counter()
     fill(args.clocks, now)

@@ -121,20 +121,18 @@ def _buyers(items: list[Item]) -> dict:
     wanted = {(i.store.pk, i.data["buyer"]["id"]): i.data["buyer"] for i in items}
     columns = list(BUYER_COLUMNS.values())
 
-    def stored(keys) -> dict:
-        return {(row[1], row[2]): row for row in Buyer.objects.filter(
-            store_id__in={k[0] for k in keys}, platform_buyer_id__in={k[1] for k in keys}).values_list(
-            "pk", "store_id", "platform_buyer_id", *columns)}
-
-    found = stored(wanted)
+    found = {(row[1], row[2]): row for row in Buyer.objects.filter(
+        store_id__in={k[0] for k in wanted}, platform_buyer_id__in={k[1] for k in wanted}).values_list(
+        "pk", "store_id", "platform_buyer_id", *columns)}
     missing = [{"store_id": store_id, "platform_buyer_id": buyer_id,
                 **{column: data.get(key, "") for key, column in BUYER_COLUMNS.items()}}
                for (store_id, buyer_id), data in wanted.items() if (store_id, buyer_id) not in found]
     if missing:
         # A buyer another request adds meanwhile fails the insert, and the batch goes
         # one item at a time, where the second try finds it.
-        insert_rows(Buyer, missing)
-        found.update(stored([(row["store_id"], row["platform_buyer_id"]) for row in missing]))
+        insert_rows(Buyer, missing)  # writes each new id into its row
+        found.update({(row["store_id"], row["platform_buyer_id"]): (row["id"], row["store_id"],
+                      row["platform_buyer_id"], *(row[column] for column in columns)) for row in missing})
     for key, data in wanted.items():
         row = found[key]
         changes = {column: data[name] for (name, column), value in zip(BUYER_COLUMNS.items(), row[3:], strict=True)

@@ -1,0 +1,27 @@
+"""Make the database a bench script is pointed at ready: created when it does not
+exist yet (PostgreSQL), then migrated, so a scratch name just works."""
+
+import psycopg2
+from django.core.management import call_command
+from django.db import connection
+
+
+def database_ready() -> None:
+    if connection.vendor == "postgresql":
+        _create_if_missing(connection.settings_dict)
+    call_command("migrate", verbosity=0)
+
+
+def _create_if_missing(settings: dict) -> None:
+    params = {"dbname": "postgres", "host": settings.get("HOST") or None, "port": settings.get("PORT") or None,
+              "user": settings.get("USER") or None, "password": settings.get("PASSWORD") or None}
+    server = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+    server.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+    try:
+        with server.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+                print(f"created database {settings['NAME']}")
+    finally:
+        server.close()
