@@ -7,6 +7,7 @@ weekends fall out of the same code path.
 """
 
 import datetime as dt
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -35,8 +36,17 @@ class WorkingCalendar:
             return day in _country_holidays(self.holiday_country, day.year)
         return False
 
+    def is_make_up_day(self, day: dt.date) -> bool:
+        """A weekend day the country works in exchange for a bridge day off (China's
+        调休, for one): the team is in, so the buyer's clock runs as on any workday."""
+        if not self.holiday_country:
+            return False
+        return day in getattr(_country_holidays(self.holiday_country, day.year), "weekend_workdays", ())
+
     def is_working_day(self, day: dt.date) -> bool:
-        return day.isoweekday() in self.working_days and not self.is_holiday(day)
+        if self.is_holiday(day):
+            return False
+        return day.isoweekday() in self.working_days or self.is_make_up_day(day)
 
     def window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         """The day's working window as aware UTC datetimes."""
@@ -55,7 +65,10 @@ class WorkingCalendar:
                 + (f" +{len(self.holiday_dates)} store days off" if self.holiday_dates else ""))
 
 
+@functools.lru_cache(maxsize=256)
 def _country_holidays(country: str, year: int):
+    # Building a country's calendar costs far more than a lookup, and a sync of a
+    # thousand messages asks for the same few (country, year) pairs over and over.
     try:
         return holiday_calendars.country_holidays(country, years=year)
     except NotImplementedError:

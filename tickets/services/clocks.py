@@ -305,7 +305,8 @@ def _calendar_sentences(stored: str) -> list[str]:
     else:
         sentences = [_("The store calendar has no working days.")]
     if values["country"]:
-        sentences.append(_("Public holidays of %(country)s are days off.") % {"country": values["country"]})
+        sentences.append(_("Public holidays of %(country)s are days off, and its make-up working days (weekend "
+                           "days worked in exchange) are working days.") % {"country": values["country"]})
     if values["off"]:
         count = int(values["off"])
         sentences.append(ngettext("The store has %(count)s more day off.", "The store has %(count)s more days off.",

@@ -88,6 +88,34 @@ def test_chinese_public_holidays_are_days_off():
     assert is_working_time(cal, utc(2025, 10, 9, 2, 0)) is True  # Thursday after the Golden Week
 
 
+def test_chinese_make_up_working_days_are_worked():
+    # China moves weekdays around its holidays: Saturday 14 February 2026 is worked for
+    # Friday 20 February off (Spring Festival), Sunday 4 January 2026 for Friday 2 January.
+    cal = WorkingCalendar("Asia/Shanghai", holiday_country="CN")
+    assert cal.is_working_day(dt.date(2026, 2, 14))
+    assert cal.is_working_day(dt.date(2026, 1, 4))
+    assert not cal.is_working_day(dt.date(2026, 2, 20))
+    assert not cal.is_working_day(dt.date(2026, 1, 2))
+    assert not cal.is_working_day(dt.date(2026, 2, 21))  # an ordinary Saturday
+    assert not SHANGHAI.is_working_day(dt.date(2026, 2, 14))  # without the country's calendar
+    assert is_working_time(cal, utc(2026, 2, 14, 2, 0)) is True  # Saturday 10:00 in Shanghai
+    # A store's own day off wins over the make-up day.
+    closed = WorkingCalendar("Asia/Shanghai", holiday_country="CN", holiday_dates=frozenset({dt.date(2026, 2, 14)}))
+    assert not closed.is_working_day(dt.date(2026, 2, 14))
+
+
+def test_a_make_up_saturday_counts_as_working_time():
+    cal = WorkingCalendar("Asia/Shanghai", holiday_country="CN")
+    # Friday 13 February 2026 21:30: 30 minutes that evening, then the make-up Saturday
+    # from 09:00: 11:30 Saturday, not the 24-hour cap that a weekend would give.
+    due, basis = aliexpress_due(cal, utc(2026, 2, 13, 13, 30))
+    assert due == utc(2026, 2, 14, 3, 30)
+    assert basis["capped"] is False
+    due, basis = aliexpress_due(SHANGHAI, utc(2026, 2, 13, 13, 30))
+    assert due == utc(2026, 2, 14, 13, 30)
+    assert basis["capped"] is True
+
+
 def test_german_public_holidays_are_days_off():
     cal = WorkingCalendar("Europe/Berlin", holiday_country="DE")
     unity_day = utc(2025, 10, 3, 8, 0)  # Friday 3 October, 10:00 CEST

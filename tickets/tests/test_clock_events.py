@@ -365,6 +365,25 @@ def test_a_buyer_message_outside_working_hours_gets_the_longer_allowance(ticket)
     assert clock.due_at > sunday + 3 * H
 
 
+def test_a_message_on_a_chinese_make_up_saturday_is_due_in_three_hours(ticket, agent):
+    ticket.store.holiday_country = "CN"
+    ticket.store.save()
+    ticket.assignee = agent
+    ticket.save()
+    saturday = dt.datetime(2026, 2, 14, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai, worked in exchange for 20 Feb
+    with time_machine.travel(saturday, tick=False):
+        message = message_receive(ticket=ticket, body="Where is my parcel?", sent_at=saturday, actor=ERP)
+    clock = the_clock(ClockKind.FIRST_RESPONSE, message=message)
+    assert clock.basis["received_in_working_hours"] is True
+    assert clock.due_at == saturday + 3 * H
+    with time_machine.travel(clock.due_at - S, tick=False):
+        assert sweep().breached == 0
+    with time_machine.travel(clock.due_at, tick=False):
+        assert sweep().breached == 1
+    clock.refresh_from_db()
+    assert (clock.state, clock.breached_at) == (ClockState.BREACHED, saturday + 3 * H)
+
+
 def test_a_resynced_message_is_the_same_row_and_starts_nothing(ticket):
     first = message_receive(ticket=ticket, body="Where is my parcel?", sent_at=T0, actor=ERP, external_id="M-1")
     reply_clock = the_clock(ClockKind.FIRST_RESPONSE, message=first)
