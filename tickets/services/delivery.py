@@ -16,10 +16,14 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tickets.choices import AlertLevel
 from tickets.models import Alert, AlertDelivery, DeliveryAttempt
+
+from .clocks import clock_explanation_lines, lapse_consequence
 
 CHUNK = 1000
 
@@ -98,13 +102,35 @@ def delivery_attempt(*, delivery: AlertDelivery) -> bool:
 
 
 def _send_email(delivery: AlertDelivery) -> None:
-    alert = delivery.alert
+    # The clock's store gives the zone its due time is written in.
+    alert = Alert.objects.select_related("store", "clock__store").get(pk=delivery.alert_id)
     # In the desk's configured language, whatever language the worker thread has active.
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[%(store)s] %(level)s: %(clock)s") % {
             "store": alert.store.code, "level": alert.get_level_display(), "clock": alert.clock.get_kind_display()}
-        body = "\n\n".join([alert.text, _("Your alerts: %(url)s") % {"url": f"{settings.SITE_URL}/alerts/"}]) + "\n"
+        body = "\n\n".join(_email_paragraphs(alert)) + "\n"
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [delivery.target])
+
+
+def _email_paragraphs(alert: Alert) -> list[str]:
+    """What happened, why the clock is due when it is, what the lapse costs, and where
+    to act: the stored ``alert.text`` is a fixed English record, so the email is
+    composed afresh in the desk's language."""
+    clock = alert.clock
+    subject = _("ticket #%(id)s") % {"id": clock.ticket_id} if clock.ticket_id else clock.subject_key
+    consequence = lapse_consequence(clock)
+    paragraphs = [
+        _("%(level)s: %(clock)s on %(subject)s.") % {
+            "level": alert.get_level_display(), "clock": clock.get_kind_display(), "subject": subject},
+        "\n".join(clock_explanation_lines(clock)),
+        (_("The lapse's consequence: %(consequence)s") if alert.level == AlertLevel.BREACH
+         else _("If it lapses: %(consequence)s")) % {"consequence": consequence},
+    ]
+    if clock.ticket_id:
+        paragraphs.append(_("Ticket: %(url)s") % {
+            "url": settings.SITE_URL + reverse("ticket-detail", args=[clock.ticket_id])})
+    paragraphs.append(_("Your alerts: %(url)s") % {"url": settings.SITE_URL + reverse("alert-list")})
+    return paragraphs
 
 
 def _post_webhook(delivery: AlertDelivery) -> int:

@@ -8,6 +8,7 @@ import hmac
 import json
 import smtplib
 import threading
+import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -103,14 +104,17 @@ def attempts_of(delivery) -> list[tuple]:
 
 
 # Email ------------------------------------------------------------------------------------
-def test_each_recipient_with_an_address_gets_one_email(alert, mailoutbox, no_webhook):
+def test_each_recipient_with_an_address_gets_one_email(alert, mailoutbox, no_webhook, store):
     deliver_alerts([alert.pk])
 
     assert sorted(m.to[0] for m in mailoutbox) == ["agent@example.com", "supervisor@example.com"]
     message = mailoutbox[0]
     assert message.subject == "[ae-main] Warning: Dispute response"
-    assert "Warning: dispute_response on D1" in message.body
-    assert "/alerts/" in message.body
+    clock = alert.clock
+    assert message.body.startswith(f"Warning: Dispute response on {clock.subject_key}.\n\n")
+    assert f"Due {clock.due_at.astimezone(zoneinfo.ZoneInfo(store.timezone)):%Y-%m-%d %H:%M}" in message.body
+    assert "If it lapses: Dispute lost by default" in message.body
+    assert message.body.endswith("/alerts/\n")
     deliveries = AlertDelivery.objects.filter(alert=alert)
     assert sorted(deliveries.values_list("channel", "target", "status", "attempts")) == [
         ("email", "agent@example.com", "sent", 1), ("email", "supervisor@example.com", "sent", 1)]
@@ -119,6 +123,17 @@ def test_each_recipient_with_an_address_gets_one_email(alert, mailoutbox, no_web
         attempt = DeliveryAttempt.objects.get(delivery=delivery)
         assert (attempt.number, attempt.ok, attempt.error) == (1, True, "")
         assert attempt.started_at <= attempt.finished_at
+
+
+def test_the_email_is_written_in_the_desks_language(alert, mailoutbox, no_webhook, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    alert.level = AlertLevel.BREACH
+    alert.save()
+    deliver_alerts([alert.pk])
+    body = mailoutbox[0].body
+    assert "Dispute" not in body
+    assert "逾期后果：纠纷默认判负" in body
+    assert "/alerts/" in body
 
 
 def test_delivering_again_sends_nothing_twice(alert, mailoutbox, no_webhook):

@@ -252,4 +252,5 @@ def test_email_stays_english_when_the_desk_is_english(email_delivery, settings):
         assert delivery_attempt(delivery=email_delivery)
     message = mail.outbox[-1]
     assert message.subject == "[ae-main] Warning: Dispute response"
-    assert message.body.startswith("Warning: dispute_response on D1\n\nYour alerts: ")
+    assert message.body.startswith("Warning: Dispute response on ")
+    assert "\n\nIf it lapses: " in message.body
