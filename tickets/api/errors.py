@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tickets.services.field_errors import NON_FIELD, field_errors
 from tickets.services.workflow import ConcurrentChange
 
 API_PREFIX = "/api/"
-NON_FIELD = "non_field_errors"
 
 # What Django itself may answer under /api/, as (code, message) for the JSON body.
 STATUS_ERRORS = {
@@ -56,14 +56,9 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _as_field_errors(exc: DjangoValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
-    return {NON_FIELD: [str(m) for m in exc.messages]}
-
 
 def _first_message(exc: DjangoValidationError) -> str:
-    return next(iter(_as_field_errors(exc).values()))[0]
+    return next(iter(field_errors(exc).values()))[0]
 
 
 def error_body(status: int, detail=None, code: str | None = None) -> dict:
@@ -85,7 +80,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ConcurrentChange):
         exc = Conflict(_first_message(exc), code="concurrent_change")
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(_as_field_errors(exc))
+        exc = exceptions.ValidationError(field_errors(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)

@@ -173,12 +173,13 @@ class StoreSerializer(serializers.ModelSerializer):
 
 class StoreCreateSerializer(serializers.Serializer):
     """``POST /stores/``. Only parsed here: ``store_create`` validates the values
-    (IANA zone, marketplace, unique code) and answers by field."""
+    (blank, IANA zone, marketplace, unique code) and answers every field at once,
+    so blanks pass through to it rather than being refused on their own first."""
 
-    code = serializers.CharField(max_length=40)
-    name = serializers.CharField(max_length=120)
-    marketplace = serializers.CharField(max_length=20)
-    timezone = serializers.CharField(max_length=64)
+    code = serializers.CharField(max_length=40, allow_blank=True)
+    name = serializers.CharField(max_length=120, allow_blank=True)
+    marketplace = serializers.CharField(max_length=20, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, allow_blank=True)
 
 
 class BuyerSerializer(serializers.ModelSerializer):

@@ -76,8 +76,16 @@ class Store(TimeStampedModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
     def clean(self):
+        errors = {}
         if self.work_start and self.work_end and self.work_start >= self.work_end:
-            raise ValidationError({"work_end": _("Working hours must end after they start.")})
+            errors["work_end"] = _("Working hours must end after they start.")
+        # Codes differing only in case would be told apart by the API but not by the
+        # people typing them; an exact duplicate is the unique check's to report.
+        if self.code and (Store.objects.exclude(pk=self.pk).filter(code__iexact=self.code)
+                          .exclude(code=self.code).exists()):
+            errors["code"] = _("A store with this code in other capitals already exists.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class StoreHoliday(models.Model):

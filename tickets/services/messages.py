@@ -161,6 +161,7 @@ def message_reply(*, ticket: Ticket, author, body: str, actor=None, is_automatic
         template_body_validate(template_body, ticket)
     with transaction.atomic():
         message.save()
+        _ticket_changed(ticket)
         audit_record(subject=message, actor=actor, action="message", field="kind", to_value=message.kind,
                      reason="automatic" if is_automatic else "")
         if message.is_real_reply:
@@ -190,5 +191,13 @@ def message_note(*, ticket: Ticket, author, body: str) -> Message:
     message.full_clean()
     with transaction.atomic():
         message.save()
+        _ticket_changed(ticket)
         audit_record(subject=message, actor=author, action="message", field="kind", to_value=message.kind)
     return message
+
+
+def _ticket_changed(ticket: Ticket) -> None:
+    # A ticket is served with its messages, so a new one is a change of the ticket: an
+    # ERP pulling tickets changed since its last pull must get it again.
+    ticket.updated_at = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=ticket.updated_at)

@@ -56,8 +56,9 @@ def refund_record(*, order: Order, amount: Decimal, reason: str, actor, source: 
                 Order.objects.filter(pk=locked.pk).update(refunded_amount=F("refunded_amount") + amount,
                                                           updated_at=timezone.now(), **desk_stamp(Order))
                 if dispute is not None:
-                    # The dispute's refunded amount changed: an ERP pulling changed disputes must see it.
-                    Dispute.objects.filter(pk=dispute.pk).update(updated_at=timezone.now())
+                    # The dispute's refunded amount changed: an ERP pulling changed disputes must see it,
+                    # and an older ERP update of the dispute must not pass as news (it is stale).
+                    Dispute.objects.filter(pk=dispute.pk).update(updated_at=timezone.now(), **desk_stamp(Dispute))
         except IntegrityError as exc:
             raise ValidationError({"amount": _("The refund would exceed what the buyer paid.")}) from exc
         audit_record(subject=locked, actor=actor, action="refund", field="refunded_amount",

@@ -230,6 +230,7 @@ def test_a_plain_key_or_agent_cannot_create_stores(client, key, agent_client):
     ({"timezone": "+08:00"}, "timezone"),
     ({"marketplace": "temu"}, "marketplace"),
     ({"code": "ae-main"}, "code"),
+    ({"code": "AE-Main"}, "code"),
     ({"code": "has spaces"}, "code"),
     ({"code": ""}, "code"),
     ({"name": None}, "name"),
@@ -242,6 +243,14 @@ def test_bad_store_values_are_a_400_naming_the_field(client, admin_key, change, 
     assert field in response.json(), response.json()
     assert Store.objects.count() == before
     assert not AuditEntry.objects.filter(action="create", content_type__model="store").exists()
+
+
+def test_every_bad_store_value_is_reported_in_one_answer(client, admin_key):
+    response = client.post(f"{API}/stores/", {"code": "eb y", "name": "", "marketplace": "foo",
+                                              "timezone": "Mars/Base"},
+                           content_type="application/json", **bearer(admin_key[1]))
+    assert response.status_code == 400
+    assert sorted(response.json()) == ["code", "marketplace", "name", "timezone"]
 
 
 # Queries per page ---------------------------------------------------------------------------------------------

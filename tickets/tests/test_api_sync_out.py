@@ -14,6 +14,7 @@ from tickets.api.pagination import INVALID_CURSOR, KeysetPagination
 from tickets.choices import ClockState
 from tickets.models import Alert, Clock, Dispute, Order, Refund, Return, Store, Ticket, User
 from tickets.services.alerts import alert_mark_read
+from tickets.services.messages import message_note, message_reply
 
 from .factories import (
     T0,
@@ -86,6 +87,15 @@ def test_alerts_take_updated_after_and_reading_one_counts_as_a_change(agent_clie
     listed = rows(agent_client.get(f"{API}/alerts/", {"updated_after": T0.isoformat(), "order": "updated"}))
     assert [row["id"] for row in listed] == [new.alert_id, old.alert_id]
     assert listed[1]["read"]
+
+
+def test_a_reply_or_a_note_on_a_ticket_counts_as_a_change_of_the_ticket(agent_client, agent, store):
+    replied, noted, quiet = (TicketFactory(store=store) for _ in range(3))
+    stamp(Ticket, [replied, noted, quiet], BEFORE)
+    message_reply(ticket=replied, author=agent, body="Your parcel left our warehouse today.")
+    message_note(ticket=noted, author=agent, body="Called the carrier.")
+    changed = ids(agent_client.get(f"{API}/tickets/", {"updated_after": T0.isoformat(), "order": "updated"}))
+    assert sorted(changed) == sorted([replied.pk, noted.pk])
 
 
 def test_a_sync_of_clocks_lists_every_state(agent_client, store):

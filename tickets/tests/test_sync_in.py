@@ -231,6 +231,17 @@ def dispute_item(dispute_id="D-1", **overrides):
     return item
 
 
+def test_an_erp_dispute_update_older_than_an_agents_refund_on_it_is_stale(api, agent):
+    api("orders", [order_item()])
+    api("disputes", [dispute_item(updated_at="2026-11-19T11:00:00Z")])
+    dispute = Dispute.objects.get()
+    refund_record(order=dispute.order, dispute=dispute, amount=Decimal("10.00"), reason=RefundReason.GOODWILL,
+                  actor=agent)
+    response = api("disputes", [dispute_item(status="negotiating", updated_at="2026-11-20T11:00:00Z")])
+    assert statuses(response) == ["stale"]
+    assert Dispute.objects.get().status == DisputeStatus.OPEN
+
+
 def test_a_dispute_opened_25_hours_ago_is_already_due_and_the_next_sweep_lapses_it(api):
     api("orders", [order_item()])
     response = api("disputes", [dispute_item()])

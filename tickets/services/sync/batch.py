@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tickets.models import AuditEntry, Store
 
 from ..audit import audit_rows
+from ..field_errors import field_errors
 from .fields import Invalid, Shape
 
 MAX_ITEMS = 1000
@@ -135,9 +136,7 @@ def changes_save(obj, changes: dict, *, actor, check=None) -> None:
 
 def validation_errors(exc: ValidationError) -> dict:
     """A service's ValidationError as the per-item errors of the response."""
-    if hasattr(exc, "error_dict"):
-        return {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
-    return {"non_field_errors": [str(m) for m in exc.messages]}
+    return field_errors(exc)
 
 
 def apply_one_by_one(items: list[Item], *, model, key: str, create, update, actor) -> None:
