@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tickets.api.schema.document_errors",
+        "tickets.api.schema.document_sync_limits",
     ],
 }
 

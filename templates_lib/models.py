@@ -73,7 +73,7 @@ class ReplyTemplate(models.Model):
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = TemplateQuerySet.as_manager()
 
@@ -81,6 +81,9 @@ class ReplyTemplate(models.Model):
         ordering = ["scenario", "code"]
         verbose_name = _("reply template")
         verbose_name_plural = _("reply templates")
+        # Keyset pages of the "changed since" list walk (updated_at, id); the composite
+        # also serves every lookup on updated_at alone, so that column has no index of its own.
+        indexes = [models.Index(fields=["updated_at", "id"], name="template_sync_idx")]
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=Q(store__isnull=True),
                                     name="template_code_unique_in_library"),

@@ -15,10 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from tickets.api.pagination import KeysetPagination
+from tickets.api.views import ListFiltersOnly
 from tickets.selectors import stores_for_user, ticket_for_user
 
 from ..effectiveness import template_effectiveness
-from ..filters import TemplateFilter
 from ..io import (
     ImportFailed,
     export_csv,
@@ -33,6 +34,7 @@ from ..models import ReplyTemplate, TemplateBody, TemplateUse
 from ..rendering import template_render
 from ..services import template_create, template_update
 from ..suggestions import template_suggestions
+from .filters import TEMPLATE_ORDERINGS, TemplateApiFilter
 from .serializers import (
     EffectivenessSerializer,
     RenderInputSerializer,
@@ -68,20 +70,21 @@ def _writable_store(user, store_id):
     return store
 
 
-class ReplyTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                           mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """Reply templates: list (``q``, ``scenario``, ``tag``, ``language``), read with the current texts,
-    create, update (each changed text becomes a new version), render for a ticket, suggestions."""
+class ReplyTemplateViewSet(ListFiltersOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Reply templates: list (``q``, ``scenario``, ``tag``, ``language``, ``updated_after``; by code,
+    or ``order=updated`` by last change), read with the current texts, create, update (each changed
+    text becomes a new version), render for a ticket, suggestions."""
 
-    filterset_class = TemplateFilter
+    filterset_class = TemplateApiFilter
+    pagination_class = KeysetPagination
+    keyset_orderings = TEMPLATE_ORDERINGS
+    keyset_default = "code"
 
     def get_queryset(self):
-        return (
-            ReplyTemplate.objects.visible_to(self.request.user)
-            .prefetch_related(Prefetch("bodies", queryset=TemplateBody.objects.filter(is_current=True),
-                                       to_attr="current_bodies"))
-            .order_by("code", "pk")
-        )
+        # The list's order is the pagination's (``keyset_orderings``).
+        return ReplyTemplate.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("bodies", queryset=TemplateBody.objects.filter(is_current=True), to_attr="current_bodies"))
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):

@@ -104,10 +104,12 @@ class KeysetPagination(BasePagination):
             size = int(raw)
         except ValueError:
             size = 0
-        if size < 1:
+        # Refused rather than capped: a client that asked for more and silently got fewer
+        # per page would size its batches (and timeouts) on a number it never gets.
+        if not 1 <= size <= self.max_page_size:
             raise ValidationError({self.page_size_query_param: [
                 _("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size}]})
-        return min(size, self.max_page_size)
+        return size
 
     def decode_cursor(self, request, ordering) -> tuple[list | None, bool]:
         raw = request.query_params.get(self.cursor_query_param)
@@ -120,6 +122,10 @@ class KeysetPagination(BasePagination):
             raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
         # A cursor made under another order would seek a meaningless position.
         if fields != list(ordering) or not isinstance(values, list) or len(values) != len(ordering):
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+        # No cursor of ours holds a NUL (codes are slugs), and PostgreSQL refuses one in a
+        # query outright: a hand-made one would be a 500, not a row position.
+        if any(isinstance(value, str) and "\x00" in value for value in values):
             raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
         return values, reverse
 

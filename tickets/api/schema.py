@@ -1,6 +1,7 @@
 """OpenAPI schema hints for drf-spectacular: how API keys authenticate, blank read-only
-fields (``DeskAutoSchema``), and the errors every operation can answer (added by a
-postprocessing hook, ``document_errors``), all applied globally from settings.
+fields (``DeskAutoSchema``), the errors every operation can answer (added by a
+postprocessing hook, ``document_errors``) and what the sync bodies refuse
+(``document_sync_limits``), all applied globally from settings.
 
 Imported by ``TicketsConfig.ready()`` so the extension is registered before the
 schema is generated.
@@ -9,6 +10,11 @@ schema is generated.
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+
+from tickets.services.sync.batch import MAX_ITEMS
+
+# The tag of the sync-in operations (``tickets.api.sync``), which the hook below looks for.
+SYNC_TAG = "sync"
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -159,3 +165,49 @@ def document_errors(result, generator, request, public):
                 if not any(p.get("name") == IDEMPOTENCY_PARAMETER["name"] for p in parameters):
                     parameters.append(dict(IDEMPOTENCY_PARAMETER))
     return result
+
+
+# Sync bodies ---------------------------------------------------------------------------------
+def document_sync_limits(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the sync request bodies hold at most
+    ``MAX_ITEMS`` items (more is a 413; an empty list is accepted), and their objects
+    have no other properties than those listed.
+
+    The serializers only describe the items (``Shape.as_serializer``); the parsing is
+    ``Shape.parse``, which answers an unknown field with an error on the item, so a
+    client generated from the schema should not send one.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    closed: set[str] = set()
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or SYNC_TAG not in operation.get("tags", ()):
+                continue
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                body = content.get("schema", {})
+                if body.get("type") == "array":
+                    body["maxItems"] = MAX_ITEMS
+                _close_objects(body, schemas, closed)
+    return result
+
+
+def _close_objects(node, schemas: dict, closed: set[str]) -> None:
+    """``additionalProperties: false`` on every object schema reachable from ``node``,
+    following ``$ref``s into the components (each one once)."""
+    if isinstance(node, list):
+        for value in node:
+            _close_objects(value, schemas, closed)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in closed:
+            closed.add(name)
+            _close_objects(schemas.get(name), schemas, closed)
+        return
+    if node.get("type") == "object" and isinstance(node.get("properties"), dict):
+        node["additionalProperties"] = False
+    for value in node.values():
+        _close_objects(value, schemas, closed)

@@ -16,6 +16,7 @@ from tickets.services.sync.batch import MAX_ITEMS, STATUSES
 
 from .errors import PayloadTooLarge
 from .parsers import JSONParser
+from .schema import SYNC_TAG
 
 
 class SyncResultSerializer(serializers.Serializer):
@@ -64,7 +65,7 @@ class SyncView(APIView):
 
 def _sync_view(name: str, service, shape, what: str):
     doc = extend_schema(
-        operation_id=f"sync_{name}", tags=["sync"],
+        operation_id=f"sync_{name}", tags=[SYNC_TAG],
         summary=f"Create or update up to {MAX_ITEMS} {what}",
         request=shape.as_serializer()(many=True),
         responses={200: SyncReportSerializer, 400: OpenApiResponse(description="Not a list of items."),
