@@ -7,6 +7,10 @@ proposals traded in a dispute. Each event starts or stops its platform clocks he
 - a buyer's refund offer starts the refund-decision clock; accepting or rejecting
   that offer meets it;
 - resolved: whatever still runs on the dispute is cancelled.
+
+The platform's times must come in a possible order (``dispute_times_check``):
+nothing happens on a dispute before it was opened, and it is resolved no earlier
+than it went to platform review. Equal times are fine.
 """
 
 from django.core.exceptions import ValidationError
@@ -28,17 +32,48 @@ from tickets.models import Clock, Dispute, DisputeProposal
 
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
+from .time_order import time_order_errors
 from .webhooks import event_emit
 from .workflow import check_transition, transition
 
 OUTCOME_REQUIRED = gettext_lazy("Choose the outcome of the dispute to resolve it.")
 OUTCOME_ONLY_WHEN_RESOLVED = gettext_lazy("An outcome can only be set when the dispute is resolved.")
 DISPUTE_RESOLVED = gettext_lazy("The dispute is resolved; no new proposal can be made.")
+BEFORE_OPENED = gettext_lazy("This time is before the dispute was opened (%(time)s).")
+BEFORE_REVIEW = gettext_lazy("This time is before the dispute went to platform review (%(time)s).")
 
 # Buyer offers that ask the seller for money, and so start the refund-decision clock.
 REFUND_SOLUTIONS = (ProposalSolution.REFUND, ProposalSolution.RETURN_AND_REFUND)
 # The seller's decisions on a buyer's offer that meet the refund-decision clock.
 DECISIONS = (ProposalStatus.ACCEPTED, ProposalStatus.REJECTED)
+
+# The field each status stamps with the time it was reached.
+STEP_TIME = {DisputeStatus.PLATFORM_REVIEW: "platform_review_at", DisputeStatus.RESOLVED: "resolved_at"}
+# Each platform time and the earlier times it may equal but never precede. "status"
+# stands for a step that stamps no field (negotiating): its time still moves clocks.
+# The seller's answer is left out of the resolution's order on purpose: the desk
+# often stamps it with its own clock (a reply, an accepted offer), and a platform
+# clock a few seconds behind would then refuse a real resolution on every sync.
+TIME_ORDER = {
+    "seller_responded_at": ("opened_at",),
+    "platform_review_at": ("opened_at",),
+    "status": ("opened_at",),
+    "resolved_at": ("opened_at", "platform_review_at"),
+}
+BEFORE = {"opened_at": BEFORE_OPENED, "platform_review_at": BEFORE_REVIEW}
+
+
+def dispute_times_check(*, dispute: Dispute, answered_at=None, steps=()) -> None:
+    """Raise field errors unless the seller's answer at ``answered_at`` and each of
+    ``steps`` ((status, platform time) about to be applied, in order) come no
+    earlier than the dispute's times before them. A step without a time is not
+    checked here (its service checks the time it then uses)."""
+    new = {} if answered_at is None else {"seller_responded_at": answered_at}
+    new.update((STEP_TIME.get(status, "status"), at) for status, at in steps if at is not None)
+    known = {name: getattr(dispute, name) for name in BEFORE}
+    errors = time_order_errors(order=TIME_ORDER, before=BEFORE, known=known, new=new)
+    if errors:
+        raise ValidationError(errors)
 
 
 def dispute_open(*, store, order, external_id: str, family: str, reason: str, requested_solution: str,
@@ -67,6 +102,7 @@ def dispute_seller_responded(*, dispute: Dispute, at, actor, how: str) -> int:
     meets the running dispute-response clock. Returns the number of clocks met."""
     if dispute.status == DisputeStatus.RESOLVED:
         return 0
+    dispute_times_check(dispute=dispute, answered_at=at)
     with transaction.atomic():
         # Conditional: of two answers at once, only the first stamps the time.
         if Dispute.objects.filter(pk=dispute.pk, seller_responded_at__isnull=True).update(
@@ -88,11 +124,12 @@ def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = ""
     if status == DisputeStatus.RESOLVED:
         if outcome not in DisputeOutcome.values:
             raise ValidationError({"outcome": OUTCOME_REQUIRED})
-        extra.update(outcome=outcome, resolved_at=when)
+        extra["outcome"] = outcome
     elif outcome:
         raise ValidationError({"outcome": OUTCOME_ONLY_WHEN_RESOLVED})
-    if status == DisputeStatus.PLATFORM_REVIEW:
-        extra["platform_review_at"] = when
+    dispute_times_check(dispute=dispute, steps=[(status, when)])
+    if status in STEP_TIME:
+        extra[STEP_TIME[status]] = when
     reason_text = reason if status != DisputeStatus.RESOLVED else f"{reason} ({outcome})".strip()
     with transaction.atomic():
         transition(dispute, to=status, actor=actor, reason=reason_text, extra=extra)

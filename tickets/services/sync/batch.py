@@ -1,6 +1,7 @@
 """What every sync endpoint shares: parsing a batch, finding the stores, the
 per-item results, and the staleness rule."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -166,3 +167,40 @@ def apply_one_by_one(items: list[Item], *, model, key: str, create, update, acto
                     update(item, obj, actor)
         except ValidationError as exc:
             item.fail(validation_errors(exc))
+
+
+# A duplicate key, the only IntegrityError that a retry can cure: PostgreSQL's
+# SQLSTATE unique_violation and SQLite's extended result names.
+DUPLICATE_KEY = {"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
+
+
+def refuse_broken_rules(apply):
+    """Report a database rule the item breaks as the item's error, not as a retry.
+
+    The batch retries an IntegrityError as an update of a row a concurrent request
+    inserted meanwhile; that is only true of a duplicate key. Any other constraint
+    (a CHECK, a NOT NULL) fails again each time, so it is refused here, by name.
+    """
+    @functools.wraps(apply)
+    def guarded(*args, **kwargs):
+        try:
+            return apply(*args, **kwargs)
+        except IntegrityError as exc:
+            rule = _broken_rule(exc)
+            if rule is None:
+                raise
+            raise ValidationError(_("It could not be stored: it breaks the rule “%(rule)s”. "
+                                    "Sending it again will not help.") % {"rule": rule}) from exc
+    return guarded
+
+
+def _broken_rule(exc: IntegrityError) -> str | None:
+    """The constraint ``exc`` reports, or None for a duplicate key."""
+    cause = exc.__cause__
+    code = next(filter(None, (getattr(cause, name, None) for name in ("sqlstate", "pgcode", "sqlite_errorname"))),
+                None)
+    if code in DUPLICATE_KEY:
+        return None
+    # PostgreSQL names the constraint apart; SQLite only in its message
+    # ("CHECK constraint failed: return_received_after_agreed").
+    return getattr(getattr(cause, "diag", None), "constraint_name", None) or str(exc).rpartition(": ")[2]

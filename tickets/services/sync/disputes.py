@@ -3,7 +3,8 @@
 A new dispute goes through ``dispute_open``, so its response clock starts at the
 platform's ``opened_at``: one synced 25 hours late is already due, and the next
 sweep applies the lapse. Later states go through ``dispute_set_status``, one
-audited step at a time. Each item is applied in its own savepoint.
+audited step at a time. Each item is applied in its own savepoint, after its
+platform times are checked against each other and against what is stored.
 """
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from tickets.choices import (
 )
 from tickets.models import Dispute, Order
 
-from ..disputes import dispute_open, dispute_seller_responded, dispute_set_status
+from ..disputes import dispute_open, dispute_seller_responded, dispute_set_status, dispute_times_check
 from ..origin import platform_sync
 from ..tickets import ticket_for
 from ..workflow import transition_path
@@ -36,6 +37,7 @@ from .batch import (
     field_changes,
     is_stale,
     parse_batch,
+    refuse_broken_rules,
     report,
 )
 from .fields import Choice, Money, Shape, Text, Timestamp, currency
@@ -62,8 +64,6 @@ DISPUTE = Shape("SyncDispute", {
 NEW_REQUIRES = ("order_number", "family", "reason", "requested_solution", "requested_amount", "opened_at")
 EDITABLE = ("family", "reason", "requested_solution", "requested_amount", "buyer_comment")
 STATUS_TIME = {DisputeStatus.PLATFORM_REVIEW: "platform_review_at", DisputeStatus.RESOLVED: "resolved_at"}
-
-
 def disputes_sync(raw_items: list, *, actor) -> dict:
     results, items = parse_batch(raw_items, shape=DISPUTE, key="dispute_id", actor=actor)
     with platform_sync():
@@ -71,6 +71,7 @@ def disputes_sync(raw_items: list, *, actor) -> dict:
     return report(results)
 
 
+@refuse_broken_rules
 def _create(item: Item, actor) -> None:
     data = item.data
     missing = {name: [_("Required for a new dispute.")] for name in NEW_REQUIRES if name not in data}
@@ -83,6 +84,10 @@ def _create(item: Item, actor) -> None:
     if "currency" in data and data["currency"] != order.currency:
         raise ValidationError({"currency": [_("The dispute must be in the order's currency (%(currency)s).") % {
             "currency": order.currency}]})
+    # Checked on the dispute as it will open, before the ticket or anything else is written.
+    opening = Dispute(opened_at=data["opened_at"])
+    answered_at, steps = _plan(item, opening)
+    dispute_times_check(dispute=opening, answered_at=answered_at, steps=steps)
     ticket = ticket_for(store=item.store, order=order, category=TicketCategory.DISPUTE, priority=Priority.RED,
                         actor=actor, language=order.buyer.language,
                         subject=_("Dispute %(id)s on order %(order)s") % {
@@ -93,10 +98,11 @@ def _create(item: Item, actor) -> None:
                            opened_at=data["opened_at"], buyer_comment=data.get("buyer_comment", ""), actor=actor)
     if "updated_at" in data:
         Dispute.objects.filter(pk=dispute.pk).update(platform_updated_at=data["updated_at"])
-    _follow(item, dispute, actor)
+    _follow(item, dispute, answered_at, steps, actor)
     item.result.status, item.result.id = CREATED, dispute.pk
 
 
+@refuse_broken_rules
 def _update(item: Item, dispute: Dispute, actor) -> None:
     item.result.id = dispute.pk
     dispute = Dispute.objects.select_for_update().select_related("order", "store").get(pk=dispute.pk)
@@ -108,22 +114,24 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
         raise ValidationError({"order_number": [_("The dispute is about order %(order)s; it cannot move.") % {
             "order": dispute.order.order_number}]})
     changes = field_changes(item, dispute, EDITABLE)
-    moved = _follow(item, dispute, actor, dry_run=True)
-    if not changes and not moved:
+    answered_at, steps = _plan(item, dispute)
+    if not changes and answered_at is None and not steps:
         item.result.status = UNCHANGED
         return
+    dispute_times_check(dispute=dispute, answered_at=answered_at, steps=steps)
     if changes:
         changes_save(dispute, changes, actor=actor,
                      check=lambda: dispute.full_clean(exclude=["store", "order", "ticket"]))
-    _follow(item, dispute, actor)
+    _follow(item, dispute, answered_at, steps, actor)
     item.result.status = UPDATED
 
 
-def _follow(item: Item, dispute: Dispute, actor, *, dry_run: bool = False) -> bool:
-    """Apply what the platform reports beyond the opening: the seller's answer and
-    the status. Returns whether anything moved (``dry_run`` only looks)."""
+def _plan(item: Item, dispute: Dispute) -> tuple:
+    """What the platform reports beyond the opening: the time of the seller's first
+    answer (None when there is nothing new) and the status steps to apply, each with
+    its platform time (None when the item has none)."""
     data = item.data
-    answered = data.get("seller_responded_at") is not None and dispute.seller_responded_at is None
+    answered_at = data.get("seller_responded_at") if dispute.seller_responded_at is None else None
     status = data.get("status", dispute.status)
     if status == DisputeStatus.RESOLVED and "outcome" not in data and dispute.status != DisputeStatus.RESOLVED:
         raise ValidationError({"outcome": [_("Give the outcome of a resolved dispute.")]})
@@ -134,15 +142,15 @@ def _follow(item: Item, dispute: Dispute, actor, *, dry_run: bool = False) -> bo
         raise ValidationError({"outcome": [_("The dispute is already resolved as “%(outcome)s”.") % {
             "outcome": dispute.get_outcome_display()}]})
     path = transition_path(dispute, status) if status != dispute.status else []
-    if dry_run:
-        return answered or bool(path)
-    if answered:
-        dispute_seller_responded(dispute=dispute, at=data["seller_responded_at"], actor=actor,
-                                 how=_("Answered on the platform."))
-    for step in path:
+    return answered_at, [(step, data.get(STATUS_TIME.get(step, ""))) for step in path]
+
+
+def _follow(item: Item, dispute: Dispute, answered_at, steps: list, actor) -> None:
+    """Apply the plan: the seller's answer, then the status one audited step at a time."""
+    if answered_at is not None:
+        dispute_seller_responded(dispute=dispute, at=answered_at, actor=actor, how=_("Answered on the platform."))
+    for step, at in steps:
         dispute_set_status(dispute=dispute, status=step, actor=actor, reason=SYNCED,
-                           outcome=data["outcome"] if step == DisputeStatus.RESOLVED else "",
-                           at=data.get(STATUS_TIME.get(step, ""), None))
-    if path and data.get("outcome_note"):
-        Dispute.objects.filter(pk=dispute.pk).update(outcome_note=data["outcome_note"])
-    return answered or bool(path)
+                           outcome=item.data["outcome"] if step == DisputeStatus.RESOLVED else "", at=at)
+    if steps and item.data.get("outcome_note"):
+        Dispute.objects.filter(pk=dispute.pk).update(outcome_note=item.data["outcome_note"])

@@ -4,7 +4,9 @@ A new return goes through ``return_agree`` (the buyer's 10-day shipment clock
 starts at ``agreed_at``); the buyer's tracking number and the seller's receipt
 then go through ``return_set_status``, which meets and starts the clocks at the
 platform's times. Without an explicit ``status`` the state follows from the
-timestamps: received, else shipped back once a tracking number is known.
+timestamps: received, else shipped back once a tracking number is known. The
+item's times are checked against each other and against what is stored before
+anything is written.
 """
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from tickets.choices import ReturnStatus
 from tickets.models import Dispute, Return
 
 from ..origin import platform_sync
-from ..returns import return_agree, return_set_status
+from ..returns import return_agree, return_set_status, return_times_check
 from ..workflow import transition_path
 from .batch import (
     CREATED,
@@ -28,6 +30,7 @@ from .batch import (
     field_changes,
     is_stale,
     parse_batch,
+    refuse_broken_rules,
     report,
 )
 from .fields import Choice, Shape, Text, Timestamp
@@ -65,6 +68,7 @@ def _target(data: dict, ret: Return) -> str:
     return ret.status
 
 
+@refuse_broken_rules
 def _create(item: Item, actor) -> None:
     data = item.data
     missing = {name: [_("Required for a new return.")] for name in ("dispute_id", "agreed_at") if name not in data}
@@ -74,14 +78,17 @@ def _create(item: Item, actor) -> None:
     if dispute is None:
         raise ValidationError({"dispute_id": [_("No dispute %(id)s in store %(store)s; sync the dispute first.") % {
             "id": data["dispute_id"], "store": item.store.code}]})
+    steps = _plan(data, Return(status=ReturnStatus.AWAITING_SHIPMENT))
+    return_times_check(ret=Return(dispute=dispute), agreed_at=data["agreed_at"], steps=_reported(data, steps))
     ret = return_agree(dispute=dispute, external_id=data["return_id"], agreed_at=data["agreed_at"], actor=actor,
                        carrier=data.get("carrier", ""))
     if "updated_at" in data:
         Return.objects.filter(pk=ret.pk).update(platform_updated_at=data["updated_at"])
-    _follow(item, ret, actor)
+    _follow(data, ret, steps, actor)
     item.result.status, item.result.id = CREATED, ret.pk
 
 
+@refuse_broken_rules
 def _update(item: Item, ret: Return, actor) -> None:
     item.result.id = ret.pk
     ret = Return.objects.select_for_update().select_related("dispute", "store").get(pk=ret.pk)
@@ -95,22 +102,39 @@ def _update(item: Item, ret: Return, actor) -> None:
     if "agreed_at" in data and data["agreed_at"] != ret.agreed_at:
         raise ValidationError({"agreed_at": [_("The agreement time cannot change: the clocks started from it.")]})
     changes = field_changes(item, ret, ("carrier",))
-    target = _target(data, ret)
-    if not changes and target == ret.status:
+    steps = _plan(data, ret)
+    if not changes and not steps:
         item.result.status = UNCHANGED
         return
+    return_times_check(ret=ret, steps=_reported(data, steps))
     if changes:
         changes_save(ret, changes, actor=actor)
-    _follow(item, ret, actor)
+    _follow(data, ret, steps, actor)
     item.result.status = UPDATED
 
 
-def _follow(item: Item, ret: Return, actor) -> None:
-    data = item.data
+def _plan(data: dict, ret: Return) -> list[tuple]:
+    """The status steps from where ``ret`` is to where the item says it is, each with
+    its platform time. A step the platform passed without reporting its time (a
+    tracking number sent with the receipt) happened at the latest when the next
+    reported step did: the desk's "now" would put it after the receipt."""
     target = _target(data, ret)
     if target == ret.status:
-        return
-    for step in transition_path(ret, target):
+        return []
+    steps, later = [], None
+    for step in reversed(transition_path(ret, target)):
+        later = data.get(STATUS_TIME.get(step, "")) or later
+        steps.append((step, later))
+    return steps[::-1]
+
+
+def _reported(data: dict, steps: list) -> list[tuple]:
+    """The steps whose time the item gives, so errors name only fields it sent (a
+    time taken from the next step is as right or wrong as that one)."""
+    return [(step, at) for step, at in steps if STATUS_TIME.get(step) in data]
+
+
+def _follow(data: dict, ret: Return, steps: list, actor) -> None:
+    for step, at in steps:
         return_set_status(ret=ret, status=step, actor=actor, reason=SYNCED,
-                          tracking_number=data.get("tracking_number", ""), carrier=data.get("carrier", ""),
-                          at=data.get(STATUS_TIME.get(step, ""), None))
+                          tracking_number=data.get("tracking_number", ""), carrier=data.get("carrier", ""), at=at)
