@@ -263,6 +263,37 @@ def test_a_dispute_synced_twice_has_one_clock_and_one_ticket(api):
     assert Ticket.objects.count() == 1
 
 
+def test_a_dispute_the_platform_resolved_with_a_refund_records_that_refund_once(api):
+    api("orders", [order_item()])
+    api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z")])
+    resolved = dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved", outcome="agreed_partial_refund",
+                            resolved_at="2026-11-20T10:00:00Z", refunded_amount="12.50")
+    assert statuses(api("disputes", [resolved])) == ["updated"]
+    dispute = Dispute.objects.get()
+    refund = dispute.refunds.get()
+    assert (refund.amount, refund.source, refund.reason) == (Decimal("12.50"), "platform", "dispute_agreement")
+    assert refund.refunded_at == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
+    assert dispute.order.refunded_amount == Decimal("12.50")
+    assert statuses(api("disputes", [resolved])) == ["unchanged"]
+    # The platform refunds more later: only the difference is new.
+    assert statuses(api("disputes", [{**resolved, "refunded_amount": "30.00"}])) == ["updated"]
+    assert sorted(dispute.refunds.values_list("amount", flat=True)) == [Decimal("12.50"), Decimal("17.50")]
+    response = api("disputes", [{**resolved, "refunded_amount": "5.00"}])
+    assert statuses(response) == ["error"]
+    assert "refunded_amount" in response.json()["results"][0]["errors"]
+    assert dispute.refunds.count() == 2
+
+
+def test_a_platform_refund_beyond_the_order_total_is_an_error_and_changes_nothing(api):
+    api("orders", [order_item()])
+    response = api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved",
+                                             outcome="buyer_won", resolved_at="2026-11-20T10:00:00Z",
+                                             refunded_amount="99.00")])
+    assert statuses(response) == ["error"]
+    assert "refunded_amount" in response.json()["results"][0]["errors"]
+    assert not Dispute.objects.exists()
+
+
 def test_a_dispute_for_an_unknown_order_or_missing_fields_is_an_error(api):
     response = api("disputes", [dispute_item(), dispute_item("D-2", opened_at=None, family=None)])
     results = response.json()["results"]
