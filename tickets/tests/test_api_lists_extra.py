@@ -19,6 +19,7 @@ from tickets.services.api_keys import api_key_create
 from tickets.services.sync.batch import MAX_ITEMS
 
 from .factories import T0, DisputeFactory
+from .paging import rows, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -27,32 +28,12 @@ BEFORE, AFTER = T0 - datetime.timedelta(hours=1), T0 + datetime.timedelta(hours=
 SYNC_KINDS = ("orders", "disputes", "returns", "messages")
 
 
-def rows(response) -> list[dict]:
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
-
-
 def codes(response) -> list[str]:
     return [row["code"] for row in rows(response)]
 
 
 def stamp(templates, at):
     ReplyTemplate.objects.filter(pk__in=[t.pk for t in templates]).update(updated_at=at)
-
-
-def walk(client, url, params, *, between_pages=None) -> list[dict]:
-    """Every row of a list, following ``next``; ``between_pages(n)`` runs after page n."""
-    seen, page = [], 0
-    response = client.get(url, params)
-    while True:
-        seen += rows(response)
-        page += 1
-        following = response.json()["next"]
-        if not following:
-            return seen
-        if between_pages:
-            between_pages(page)
-        response = client.get(following)
 
 
 def schema(client) -> dict:

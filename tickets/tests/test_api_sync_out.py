@@ -27,16 +27,12 @@ from .factories import (
     StoreFactory,
     TicketFactory,
 )
+from .paging import rows, walk
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 BEFORE, AFTER = T0 - datetime.timedelta(hours=1), T0 + datetime.timedelta(hours=1)
-
-
-def rows(response) -> list[dict]:
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
 
 
 def ids(response) -> list[int]:
@@ -139,21 +135,6 @@ def test_a_read_by_id_ignores_updated_after(agent_client, store):
 
 
 # The keyset cursor ---------------------------------------------------------------------------------------
-def walk(client, url, params, *, between_pages=None) -> list[dict]:
-    """Every row of a list, following ``next``; ``between_pages(n)`` runs after page n."""
-    seen, page = [], 0
-    response = client.get(url, params)
-    while True:
-        seen += rows(response)
-        page += 1
-        following = response.json()["next"]
-        if not following:
-            return seen
-        if between_pages:
-            between_pages(page)
-        response = client.get(following)
-
-
 def test_lists_the_erp_pulls_are_oldest_change_first(agent_client, store):
     first, second, third = (DisputeFactory(store=store) for _ in range(3))
     stamp(Dispute, [third], BEFORE)

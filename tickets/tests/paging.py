@@ -1,0 +1,21 @@
+"""Reading API lists in tests: a page's rows, and every row by following ``next``."""
+
+
+def rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def walk(client, url, params, *, between_pages=None) -> list[dict]:
+    """Every row of a list, following ``next``; ``between_pages(n)`` runs after page n."""
+    seen, page = [], 0
+    response = client.get(url, params)
+    while True:
+        seen += rows(response)
+        page += 1
+        following = response.json()["next"]
+        if not following:
+            return seen
+        if between_pages:
+            between_pages(page)
+        response = client.get(following)
