@@ -32,7 +32,7 @@ from tickets.models import Clock, Dispute, DisputeProposal
 
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
-from .time_order import time_order_errors
+from .time_order import desk_time, time_order_errors
 from .webhooks import event_emit
 from .workflow import check_transition, transition
 
@@ -70,10 +70,13 @@ def dispute_times_check(*, dispute: Dispute, answered_at=None, steps=()) -> None
     checked here (its service checks the time it then uses)."""
     new = {} if answered_at is None else {"seller_responded_at": answered_at}
     new.update((STEP_TIME.get(status, "status"), at) for status, at in steps if at is not None)
-    known = {name: getattr(dispute, name) for name in BEFORE}
-    errors = time_order_errors(order=TIME_ORDER, before=BEFORE, known=known, new=new)
+    errors = time_order_errors(order=TIME_ORDER, before=BEFORE, known=_known_times(dispute), new=new)
     if errors:
         raise ValidationError(errors)
+
+
+def _known_times(dispute: Dispute) -> dict:
+    return {name: getattr(dispute, name) for name in BEFORE}
 
 
 def dispute_open(*, store, order, external_id: str, family: str, reason: str, requested_solution: str,
@@ -100,9 +103,10 @@ def dispute_seller_responded(*, dispute: Dispute, at, actor, how: str) -> int:
     """The seller answered the dispute (an offer, an acceptance, evidence, a written
     reply) at ``at``. The first answer stamps ``seller_responded_at``; any answer
     meets the running dispute-response clock. Returns the number of clocks met."""
-    if dispute.status == DisputeStatus.RESOLVED:
+    # A reply written before the buyer opened the dispute (synced late, say) answered
+    # the buyer, not the dispute.
+    if dispute.status == DisputeStatus.RESOLVED or at < dispute.opened_at:
         return 0
-    dispute_times_check(dispute=dispute, answered_at=at)
     with transaction.atomic():
         # Conditional: of two answers at once, only the first stamps the time.
         if Dispute.objects.filter(pk=dispute.pk, seller_responded_at__isnull=True).update(
@@ -119,7 +123,7 @@ def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = ""
     """Move a dispute along its workflow. Resolving needs an outcome, and only
     resolving may set one; ``at`` is the platform's time of the event."""
     check_transition(dispute, status)
-    when = at or timezone.now()
+    when = at or desk_time(order=TIME_ORDER, name=STEP_TIME.get(status, "status"), known=_known_times(dispute))
     extra = {}
     if status == DisputeStatus.RESOLVED:
         if outcome not in DisputeOutcome.values:

@@ -15,7 +15,6 @@ than the agreement, received no earlier than either. Equal times are fine.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from tickets.choices import ClockKind, ProposalStatus, ReturnStatus
@@ -24,7 +23,7 @@ from tickets.models import Clock, Dispute, DisputeProposal, Return
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
 from .disputes import BEFORE_OPENED
-from .time_order import time_order_errors
+from .time_order import desk_time, time_order_errors
 from .webhooks import event_emit
 from .workflow import check_transition, transition
 
@@ -71,10 +70,13 @@ def return_times_check(*, ret: Return, agreed_at=None, steps=()) -> None:
     a time is not checked here (its service checks the time it then uses)."""
     new = {} if agreed_at is None else {"agreed_at": agreed_at}
     new.update((STEP_TIME.get(status, "status"), at) for status, at in steps if at is not None)
-    known = {"opened_at": ret.dispute.opened_at, **{name: getattr(ret, name) for name in _AFTER_SHIPMENT}}
-    errors = time_order_errors(order=TIME_ORDER, before=BEFORE, known=known, new=new)
+    errors = time_order_errors(order=TIME_ORDER, before=BEFORE, known=_known_times(ret), new=new)
     if errors:
         raise ValidationError(errors)
+
+
+def _known_times(ret: Return) -> dict:
+    return {"opened_at": ret.dispute.opened_at, **{name: getattr(ret, name) for name in _AFTER_SHIPMENT}}
 
 
 def return_agree(*, dispute: Dispute, external_id: str, agreed_at, actor, carrier: str = "") -> Return:
@@ -100,7 +102,7 @@ def return_set_status(*, ret: Return, status: str, actor, reason: str = "", trac
     """Move a return along its workflow, stamping the time of each step.
     Shipping back needs the buyer's return tracking number."""
     check_transition(ret, status)
-    when = at or timezone.now()
+    when = at or desk_time(order=TIME_ORDER, name=STEP_TIME.get(status, "status"), known=_known_times(ret))
     extra = {}
     if status == ReturnStatus.IN_TRANSIT:
         tracking_number = (tracking_number or ret.tracking_number).strip()

@@ -3,6 +3,8 @@ agreed, say), checked before anything is written and refused by field."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 
 def time_label(moment: dt.datetime) -> str:
     """A platform time as an error shows it: UTC, to the second only when it has seconds."""
@@ -22,3 +24,10 @@ def time_order_errors(*, order: dict, before: dict, known: dict, new: dict) -> d
             at, earlier = max(preceding)
             errors[name] = [before[earlier] % {"time": time_label(at)}]
     return errors
+
+
+def desk_time(*, order: dict, name: str, known: dict) -> dt.datetime:
+    """The desk's own "now" for ``name`` when the platform gave no time: never before
+    the times it must follow, since the desk's clock and the platform's can disagree
+    by a little and a step is not refused for the platform's clock running ahead."""
+    return max([timezone.now(), *(known[e] for e in order[name] if known.get(e) is not None)])

@@ -31,10 +31,11 @@ from tickets.models import AuditEntry, Clock, Dispute, Return
 from tickets.services import returns as return_services
 from tickets.services.api_keys import api_key_create
 from tickets.services.disputes import dispute_open, dispute_seller_responded, dispute_set_status
+from tickets.services.messages import message_reply
 from tickets.services.returns import return_agree, return_set_status
 from tickets.services.sync import returns as return_sync
 
-from .factories import OrderFactory
+from .factories import OrderFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -350,12 +351,29 @@ def test_a_resolution_before_the_platform_review_is_refused(dispute):
                                       "(2026-11-22 12:00 UTC)."]}
 
 
-def test_a_seller_answer_before_the_opening_is_refused_and_meets_no_clock(dispute):
-    errors = refused(dispute_seller_responded, dispute=dispute, at=OPENED - H, actor=ERP, how="test")
+def test_an_answer_written_before_the_opening_is_not_an_answer_to_the_dispute(dispute):
+    assert dispute_seller_responded(dispute=dispute, at=OPENED - H, actor=ERP, how="test") == 0
 
-    assert errors == {"seller_responded_at": [BEFORE_OPENED]}
     assert Dispute.objects.get().seller_responded_at is None
     assert Clock.objects.get(kind=ClockKind.DISPUTE_RESPONSE).state == ClockState.RUNNING
+
+
+def test_a_reply_synced_late_from_before_the_dispute_is_stored_and_answers_nothing(dispute, agent):
+    ticket = dispute.ticket or TicketFactory(store=dispute.store, order=dispute.order)
+    Dispute.objects.filter(pk=dispute.pk).update(ticket=ticket)
+    dispute.refresh_from_db()
+    reply = message_reply(ticket=ticket, author=agent, body="We shipped it yesterday.", sent_at=OPENED - H,
+                          external_id="M-OUT-1")
+    assert reply.pk
+    assert Clock.objects.get(kind=ClockKind.DISPUTE_RESPONSE).state == ClockState.RUNNING
+
+
+def test_a_desk_step_is_never_stamped_before_the_platform_times_it_follows(dispute):
+    # The platform's clock runs ahead of the desk's: the dispute opened "in an hour".
+    Dispute.objects.filter(pk=dispute.pk).update(opened_at=NOW + H)
+    dispute.refresh_from_db()
+    dispute_set_status(dispute=dispute, status=DisputeStatus.RESOLVED, outcome=DisputeOutcome.WITHDRAWN, actor=ERP)
+    assert Dispute.objects.get().resolved_at == NOW + H
 
 
 def test_a_dispute_resolved_at_its_opening_time_is_fine(dispute):
