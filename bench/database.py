@@ -4,6 +4,7 @@ exist yet (PostgreSQL), then migrated, so a scratch name just works."""
 import psycopg2
 from django.core.management import call_command
 from django.db import connection
+from psycopg2 import sql
 
 
 def database_ready() -> None:
@@ -21,7 +22,7 @@ def _create_if_missing(settings: dict) -> None:
         with server.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
             if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
                 print(f"created database {settings['NAME']}")
     finally:
         server.close()

@@ -32,6 +32,7 @@ from rest_framework.utils.urls import replace_query_param
 SYNC_ORDERING = ("updated_at", "id")
 
 INVALID_CURSOR = _("This cursor is not valid for this list and order; start again without it.")
+NO_PAGE_NUMBERS = _("Lists are paged by cursor, not by number: follow the next link.")
 
 
 def _encode_value(value):
@@ -139,6 +140,10 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         """One query: the page plus one row, to know whether another page follows."""
+        # A page number would be ignored, and a client counting pages would read the
+        # first page forever: refuse it instead.
+        if "page" in request.query_params:
+            raise ValidationError({"page": [NO_PAGE_NUMBERS]})
         self.ordering = self.get_ordering(request, view)
         self.base_url = request.build_absolute_uri()
         size = self.get_page_size(request)

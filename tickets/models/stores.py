@@ -81,9 +81,11 @@ class Store(TimeStampedModel):
             errors["work_end"] = _("Working hours must end after they start.")
         # Codes differing only in case would be told apart by the API but not by the
         # people typing them; an exact duplicate is the unique check's to report.
-        if self.code and (Store.objects.exclude(pk=self.pk).filter(code__iexact=self.code)
-                          .exclude(code=self.code).exists()):
-            errors["code"] = _("A store with this code in other capitals already exists.")
+        if self.code:
+            same = (Store.objects.exclude(pk=self.pk).filter(code__iexact=self.code).exclude(code=self.code)
+                    .values_list("code", flat=True).first())
+            if same is not None:
+                errors["code"] = _("Store “%(code)s” already has this code, in other letter case.") % {"code": same}
         if errors:
             raise ValidationError(errors)
 

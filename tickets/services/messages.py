@@ -122,9 +122,10 @@ def message_receive(*, ticket: Ticket, body: str, sent_at, actor, language: str 
 
 
 def _note_buyer_message(ticket: Ticket, sent_at, actor) -> None:
+    _ticket_changed(ticket)
     # Conditional: a late-synced older message never moves the time backwards.
     if Ticket.objects.filter(pk=ticket.pk).exclude(last_buyer_message_at__gte=sent_at).update(
-            last_buyer_message_at=sent_at, updated_at=timezone.now()):
+            last_buyer_message_at=sent_at):
         ticket.last_buyer_message_at = sent_at
     if ticket.status in REOPENED_BY_BUYER:
         ticket_set_status(ticket=ticket, status=TicketStatus.OPEN, actor=actor, reason="The buyer wrote again.")
@@ -177,8 +178,7 @@ def _count_reply(ticket: Ticket, message: Message, actor) -> None:
     at = message.sent_at
     clocks_meet(clocks=ticket_clocks(ticket=ticket, kind=ClockKind.FIRST_RESPONSE), actor=actor, at=at,
                 reason="An agent replied to the buyer.")
-    if Ticket.objects.filter(pk=ticket.pk, first_replied_at__isnull=True).update(first_replied_at=at,
-                                                                                 updated_at=timezone.now()):
+    if Ticket.objects.filter(pk=ticket.pk, first_replied_at__isnull=True).update(first_replied_at=at):
         ticket.first_replied_at = at
     for dispute in ticket.disputes.exclude(status=DisputeStatus.RESOLVED):
         dispute_seller_responded(dispute=dispute, at=at, actor=actor, how="An agent replied to the buyer.")

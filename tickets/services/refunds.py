@@ -4,11 +4,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tickets.choices import DisputeOutcome, RefundReason, RefundSource
 from tickets.models import Dispute, Order, Refund
 
 from .audit import actor_fields, audit_record
@@ -16,6 +17,7 @@ from .origin import desk_stamp
 from .webhooks import event_emit
 
 AMOUNT_NOT_POSITIVE = gettext_lazy("A refund must be more than zero.")
+CENT = Decimal("0.01")
 
 
 def refund_record(*, order: Order, amount: Decimal, reason: str, actor, source: str | None = None,
@@ -67,3 +69,59 @@ def refund_record(*, order: Order, amount: Decimal, reason: str, actor, source: 
         event_emit(name="refund.recorded", obj=refund, actor=actor, occurred_at=refund.refunded_at)
     order.refunded_amount = locked.refunded_amount + amount
     return refund
+
+
+def dispute_refunded(dispute: Dispute) -> Decimal:
+    """All the desk holds as refunded in ``dispute``."""
+    total = dispute.refunds.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    return total.quantize(CENT)
+
+
+def dispute_refunds_reconcile(*, dispute: Dispute, total: Decimal, actor, at=None) -> Decimal:
+    """The platform reports it has refunded ``total`` in ``dispute`` so far; make the
+    desk's refunds add up to it and return the change.
+
+    More than the desk holds is a refund the platform made: recorded once, as the
+    platform's. Less can only be the desk's own estimate being corrected: a lapse
+    consequence records what the buyer asked for, and the platform may have paid less
+    (the ERP "may later confirm or correct them"). Anything else recorded is never
+    taken back, so a total below it is refused.
+    """
+    with transaction.atomic():
+        # The order first, as refund_record locks it: the same order of locks everywhere.
+        order = Order.objects.select_for_update().get(pk=dispute.order_id)
+        recorded = dispute_refunded(dispute)
+        if total > recorded:
+            lost = dispute.outcome == DisputeOutcome.BUYER_WON
+            refund_record(order=order, dispute=dispute, amount=total - recorded, actor=actor,
+                          reason=RefundReason.DISPUTE_LOST if lost else RefundReason.DISPUTE_AGREEMENT,
+                          source=RefundSource.PLATFORM, refunded_at=at,
+                          note=_("Refunded by the platform in dispute %(id)s.") % {"id": dispute.external_id})
+        elif total < recorded:
+            _correct_estimates(order, dispute, excess=recorded - total, total=total, actor=actor)
+    return total - recorded
+
+
+def _correct_estimates(order: Order, dispute: Dispute, *, excess: Decimal, total: Decimal, actor) -> None:
+    estimates = list(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE).order_by("-refunded_at", "-pk"))
+    if sum((e.amount for e in estimates), Decimal(0)) < excess:
+        raise ValidationError({"refunded_amount": _(
+            "%(recorded)s %(currency)s has already been refunded in this dispute, and a refund is never taken "
+            "back.") % {"recorded": total + excess, "currency": order.currency}})
+    left = excess
+    for estimate in estimates:
+        cut = min(estimate.amount, left)
+        if cut == estimate.amount:
+            estimate.delete()
+        else:
+            Refund.objects.filter(pk=estimate.pk).update(amount=F("amount") - cut, updated_at=timezone.now())
+        left -= cut
+        if not left:
+            break
+    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") - excess, updated_at=timezone.now())
+    Dispute.objects.filter(pk=dispute.pk).update(updated_at=timezone.now())
+    audit_record(subject=order, actor=actor, action="refund_correct", field="refunded_amount",
+                 from_value=order.refunded_amount, to_value=order.refunded_amount - excess,
+                 reason=_("The platform reports %(total)s %(currency)s refunded in dispute %(id)s.") % {
+                     "total": total, "currency": order.currency, "id": dispute.external_id})
+    order.refunded_amount -= excess

@@ -25,7 +25,7 @@ def store_create(*, code: str, name: str, marketplace: str, timezone: str, actor
             audit_record(subject=store, actor=actor, action="create", field="code", to_value=store.code)
     except IntegrityError:
         # Another request took the code between full_clean() and the INSERT.
-        if Store.objects.filter(code=code).exists():
+        if Store.objects.filter(code__iexact=code).exists():
             raise ValidationError({"code": STORE_CODE_TAKEN}) from None
         raise
     return store

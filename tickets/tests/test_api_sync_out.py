@@ -238,6 +238,12 @@ def test_a_tampered_cursor_value_is_a_400(agent_client, store):
     assert "cursor" in response.json()
 
 
+def test_a_page_number_is_refused_rather_than_ignored(agent_client):
+    response = agent_client.get(f"{API}/disputes/", {"page": 2})
+    assert response.status_code == 400
+    assert "page" in response.json()
+
+
 def test_page_size_is_checked(agent_client, store, monkeypatch):
     monkeypatch.setattr(KeysetPagination, "max_page_size", 3)
     for _ in range(5):

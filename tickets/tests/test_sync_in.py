@@ -284,6 +284,23 @@ def test_a_dispute_the_platform_resolved_with_a_refund_records_that_refund_once(
     assert dispute.refunds.count() == 2
 
 
+def test_the_platform_total_corrects_the_refund_a_lapse_estimated(api):
+    api("orders", [order_item()])
+    api("disputes", [dispute_item(opened_at="2026-11-19T08:00:00Z")])  # lapsed at 08:00 today
+    sweep()
+    dispute = Dispute.objects.get()
+    assert dispute.order.refunded_amount == Decimal("30.00")  # the lapse records what the buyer asked for
+    # The platform actually refunded 25.00.
+    response = api("disputes", [dispute_item(opened_at="2026-11-19T08:00:00Z", refunded_amount="25.00",
+                                             updated_at="2026-11-20T12:00:00Z")])
+    assert statuses(response) == ["updated"]
+    dispute.refresh_from_db()
+    assert list(dispute.refunds.values_list("amount", "source")) == [(Decimal("25.00"), "clock_lapse")]
+    assert dispute.order.refunded_amount == Decimal("25.00")
+    entry = AuditEntry.objects.get(action="refund_correct")
+    assert (entry.from_value, entry.to_value) == ("30.00", "25.00")
+
+
 def test_a_platform_refund_beyond_the_order_total_is_an_error_and_changes_nothing(api):
     api("orders", [order_item()])
     response = api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved",

@@ -135,11 +135,6 @@ def changes_save(obj, changes: dict, *, actor, check=None) -> None:
             reason=SYNCED)])
 
 
-def validation_errors(exc: ValidationError) -> dict:
-    """A service's ValidationError as the per-item errors of the response."""
-    return field_errors(exc)
-
-
 def apply_one_by_one(items: list[Item], *, model, key: str, create, update, actor) -> None:
     """Create or update each item of a platform object identified by ``external_id``
     (disputes, returns), each in its own savepoint: a refused item is reported and
@@ -166,7 +161,7 @@ def apply_one_by_one(items: list[Item], *, model, key: str, create, update, acto
                 with transaction.atomic():
                     update(item, obj, actor)
         except ValidationError as exc:
-            item.fail(validation_errors(exc))
+            item.fail(field_errors(exc))
 
 
 # A duplicate key, the only IntegrityError that a retry can cure: PostgreSQL's
@@ -201,6 +196,10 @@ def _broken_rule(exc: IntegrityError) -> str | None:
                 None)
     if code in DUPLICATE_KEY:
         return None
-    # PostgreSQL names the constraint apart; SQLite only in its message
-    # ("CHECK constraint failed: return_received_after_agreed").
-    return getattr(getattr(cause, "diag", None), "constraint_name", None) or str(exc).rpartition(": ")[2]
+    # PostgreSQL names the constraint (or the column of a NOT NULL) apart; SQLite only
+    # at the end of its message ("CHECK constraint failed: return_received_after_agreed").
+    # Never PostgreSQL's message itself: its DETAIL quotes the row, buyer's words and all.
+    diag = getattr(cause, "diag", None)
+    if diag is not None:
+        return diag.constraint_name or diag.column_name or "integrity"
+    return str(exc).rpartition(": ")[2] or "integrity"

@@ -7,10 +7,7 @@ audited step at a time. Each item is applied in its own savepoint, after its
 platform times are checked against each other and against what is stored.
 """
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tickets.choices import (
@@ -19,8 +16,6 @@ from tickets.choices import (
     DisputeReason,
     DisputeStatus,
     Priority,
-    RefundReason,
-    RefundSource,
     RequestedSolution,
     TicketCategory,
 )
@@ -29,7 +24,7 @@ from tickets.models import Dispute, Order
 from ..disputes import dispute_open, dispute_seller_responded, dispute_set_status, dispute_times_check
 from ..field_errors import field_errors
 from ..origin import platform_sync
-from ..refunds import refund_record
+from ..refunds import dispute_refunded, dispute_refunds_reconcile
 from ..tickets import ticket_for
 from ..workflow import transition_path
 from .batch import (
@@ -73,7 +68,6 @@ DISPUTE = Shape("SyncDispute", {
 })
 NEW_REQUIRES = ("order_number", "family", "reason", "requested_solution", "requested_amount", "opened_at")
 EDITABLE = ("family", "reason", "requested_solution", "requested_amount", "buyer_comment")
-ZERO = Decimal("0.00")
 STATUS_TIME = {DisputeStatus.PLATFORM_REVIEW: "platform_review_at", DisputeStatus.RESOLVED: "resolved_at"}
 def disputes_sync(raw_items: list, *, actor) -> dict:
     results, items = parse_batch(raw_items, shape=DISPUTE, key="dispute_id", actor=actor)
@@ -110,13 +104,17 @@ def _create(item: Item, actor) -> None:
     if "updated_at" in data:
         Dispute.objects.filter(pk=dispute.pk).update(platform_updated_at=data["updated_at"])
     _follow(item, dispute, answered_at, steps, actor)
-    _record_platform_refund(item, dispute, _refund_due(item, dispute), actor)
+    _reconcile_refunds(item, dispute, steps, actor)
     item.result.status, item.result.id = CREATED, dispute.pk
 
 
 @refuse_broken_rules
 def _update(item: Item, dispute: Dispute, actor) -> None:
     item.result.id = dispute.pk
+    if "refunded_amount" in item.data:
+        # The refunds service locks the order before the dispute: so must this, or an
+        # agent's refund at the same moment would deadlock with it.
+        list(Order.objects.select_for_update().filter(pk=dispute.order_id).values_list("pk"))
     dispute = Dispute.objects.select_for_update().select_related("order", "store").get(pk=dispute.pk)
     if is_stale(item, dispute):
         item.result.status = STALE
@@ -127,8 +125,7 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
             "order": dispute.order.order_number}]})
     changes = field_changes(item, dispute, EDITABLE)
     answered_at, steps = _plan(item, dispute)
-    refund = _refund_due(item, dispute)
-    if not changes and answered_at is None and not steps and not refund:
+    if not changes and answered_at is None and not steps and not _refund_changes(item, dispute):
         item.result.status = UNCHANGED
         return
     dispute_times_check(dispute=dispute, answered_at=answered_at, steps=steps)
@@ -136,35 +133,28 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
         changes_save(dispute, changes, actor=actor,
                      check=lambda: dispute.full_clean(exclude=["store", "order", "ticket"]))
     _follow(item, dispute, answered_at, steps, actor)
-    _record_platform_refund(item, dispute, refund, actor)
+    _reconcile_refunds(item, dispute, steps, actor)
     item.result.status = UPDATED
 
 
-def _refund_due(item: Item, dispute: Dispute) -> Decimal:
-    """What the platform refunded in the dispute beyond what the desk has recorded."""
+def _refund_changes(item: Item, dispute: Dispute) -> bool:
     total = item.data.get("refunded_amount")
-    if total is None or dispute.pk is None:
-        return ZERO
-    recorded = dispute.refunds.aggregate(total=Sum("amount"))["total"] or ZERO
-    if total < recorded:
-        raise ValidationError({"refunded_amount": [_(
-            "%(recorded)s %(currency)s has already been refunded in this dispute, and a refund is never taken "
-            "back.") % {"recorded": recorded, "currency": dispute.currency}]})
-    return total - recorded
+    return total is not None and total != dispute_refunded(dispute)
 
 
-def _record_platform_refund(item: Item, dispute: Dispute, amount: Decimal, actor) -> None:
-    if not amount:
+def _reconcile_refunds(item: Item, dispute: Dispute, steps: list, actor) -> None:
+    total = item.data.get("refunded_amount")
+    if total is None:
         return
     dispute.refresh_from_db(fields=["outcome", "resolved_at"])
-    lost = dispute.outcome == DisputeOutcome.BUYER_WON
-    reason = RefundReason.DISPUTE_LOST if lost else RefundReason.DISPUTE_AGREEMENT
+    # Refunded when the platform resolved it, if this item resolves it; else by the item's last change.
+    at = next((at for step, at in steps if step == DisputeStatus.RESOLVED and at), None) or item.data.get("updated_at")
     try:
-        refund_record(order=dispute.order, dispute=dispute, amount=amount, reason=reason, actor=actor,
-                      source=RefundSource.PLATFORM, refunded_at=dispute.resolved_at or item.data.get("updated_at"),
-                      note=_("Refunded by the platform in dispute %(id)s.") % {"id": dispute.external_id})
-    except ValidationError as exc:  # the refund service names its own field "amount"
-        raise ValidationError({"refunded_amount": field_errors(exc).get("amount", exc.messages)}) from None
+        dispute_refunds_reconcile(dispute=dispute, total=total, actor=actor, at=at)
+    except ValidationError as exc:  # the refund service names its amount "amount"
+        errors = field_errors(exc)
+        raise ValidationError({"refunded_amount": errors.get("amount") or errors.get("refunded_amount")
+                               or exc.messages}) from None
 
 
 def _plan(item: Item, dispute: Dispute) -> tuple:

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from tickets.choices import TicketCategory
 from tickets.models import Buyer, Message, Order
 
+from ..field_errors import field_errors
 from ..messages import message_receive, message_reply
 from ..origin import platform_sync
 from ..tickets import ticket_for
-from .batch import CREATED, UNCHANGED, Item, parse_batch, report, validation_errors
+from .batch import CREATED, UNCHANGED, Item, parse_batch, report
 from .fields import Choice, Shape, Text, Timestamp, language
 
 
@@ -54,7 +55,7 @@ def messages_sync(raw_items: list, *, actor) -> dict:
                 with transaction.atomic():
                     _create(item, actor)
             except ValidationError as exc:
-                item.fail(validation_errors(exc))
+                item.fail(field_errors(exc))
             except IntegrityError:
                 # Another request stored it meanwhile: the same message, so nothing changes.
                 known = Message.objects.filter(store=item.store, external_id=item.data["message_id"]).first()

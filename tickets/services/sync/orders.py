@@ -20,6 +20,7 @@ from tickets.models import AuditEntry, Buyer, Order, OrderItem
 from ..audit import audit_dicts
 from ..bulk_sql import insert_rows
 from ..clocks import clocks_start_many
+from ..field_errors import field_errors
 from ..orders import order_set_status
 from ..origin import platform_sync
 from ..workflow import transition_path
@@ -35,7 +36,6 @@ from .batch import (
     is_stale,
     parse_batch,
     report,
-    validation_errors,
 )
 from .fields import Choice, Email, Integer, ListOf, Money, Regex, Shape, Text, Timestamp, currency, language
 
@@ -217,7 +217,7 @@ def _update(item: Item, order: Order, actor) -> None:
             _apply(item, locked, actor)
             item.result.status = UPDATED
     except ValidationError as exc:
-        item.fail(validation_errors(exc))
+        item.fail(field_errors(exc))
 
 
 def _apply(item: Item, order: Order, actor) -> None:
