@@ -176,6 +176,14 @@ def test_a_status_the_platform_reached_in_several_steps_is_applied_step_by_step(
     assert window.started_at == dt.datetime(2026, 11, 15, 10, tzinfo=dt.UTC)
 
 
+def test_a_status_reported_without_its_time_takes_the_platforms_last_change(api):
+    api("orders", [order_item()])
+    response = api("orders", [order_item(status="delivered", updated_at="2026-11-10T10:00:00Z")])
+    assert statuses(response) == ["updated"]
+    order = Order.objects.get()
+    assert order.delivered_at == dt.datetime(2026, 11, 10, 10, tzinfo=dt.UTC)  # not the sync time (20 Nov)
+
+
 def test_a_status_that_cannot_be_reached_is_a_field_error(api):
     api("orders", [order_item(status="completed", completed_at="2026-11-15T10:00:00Z")])
     result = api("orders", [order_item(status="paid", updated_at="2026-11-16T10:00:00Z")]).json()["results"][0]

@@ -242,5 +242,7 @@ def _apply(item: Item, order: Order, actor) -> None:
         if not changes:
             Order.objects.filter(pk=order.pk).update(updated_at=timezone.now())
     for status in path:
+        # A step the platform reports without its own time was reached by its last
+        # change at the latest: that, not the moment of the sync, is the best time known.
         order_set_status(order=order, status=status, actor=actor, reason=SYNCED,
-                         at=data.get(STATUS_TIME.get(status, ""), None))
+                         at=data.get(STATUS_TIME.get(status, "")) or data.get("updated_at"))
