@@ -65,6 +65,12 @@ class WorkingCalendar:
                 + (f" +{len(self.holiday_dates)} store days off" if self.holiday_dates else ""))
 
 
+def has_make_up_days(country: str) -> bool:
+    """Whether ``country`` moves weekdays onto weekends around its holidays (China
+    does; most countries never do), so that a clock explanation mentions it."""
+    return bool(getattr(_country_holidays(country, dt.datetime.now(UTC).year), "weekend_workdays", ()))
+
+
 @functools.lru_cache(maxsize=256)
 def _country_holidays(country: str, year: int):
     # Building a country's calendar costs far more than a lookup, and a sync of a

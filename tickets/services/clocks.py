@@ -21,7 +21,7 @@ from tickets.models import AuditEntry, Clock, ClockPolicy
 
 from .audit import audit_dicts, audit_record, audit_rows
 from .bulk_sql import insert_rows
-from .calendar import calendar_for_store, first_response_due
+from .calendar import calendar_for_store, first_response_due, has_make_up_days
 from .workflow import transition
 
 
@@ -305,8 +305,9 @@ def _calendar_sentences(stored: str) -> list[str]:
     else:
         sentences = [_("The store calendar has no working days.")]
     if values["country"]:
-        sentences.append(_("Public holidays of %(country)s are days off, and its make-up working days (weekend "
-                           "days worked in exchange) are working days.") % {"country": values["country"]})
+        sentences.append(_("Public holidays of %(country)s are days off.") % {"country": values["country"]})
+        if has_make_up_days(values["country"]):
+            sentences.append(_("Its make-up working days (weekend days worked in exchange) are working days."))
     if values["off"]:
         count = int(values["off"])
         sentences.append(ngettext("The store has %(count)s more day off.", "The store has %(count)s more days off.",

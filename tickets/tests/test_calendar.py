@@ -12,7 +12,13 @@ import zoneinfo
 
 import pytest
 
-from tickets.services.calendar import WorkingCalendar, add_working_time, first_response_due, is_working_time
+from tickets.services.calendar import (
+    WorkingCalendar,
+    add_working_time,
+    first_response_due,
+    has_make_up_days,
+    is_working_time,
+)
 
 UTC = dt.UTC
 H = dt.timedelta(hours=1)
@@ -102,6 +108,12 @@ def test_chinese_make_up_working_days_are_worked():
     # A store's own day off wins over the make-up day.
     closed = WorkingCalendar("Asia/Shanghai", holiday_country="CN", holiday_dates=frozenset({dt.date(2026, 2, 14)}))
     assert not closed.is_working_day(dt.date(2026, 2, 14))
+
+
+def test_only_countries_that_move_workdays_have_make_up_days():
+    assert has_make_up_days("CN")
+    assert not has_make_up_days("DE")
+    assert not has_make_up_days("ZZ")
 
 
 def test_a_make_up_saturday_counts_as_working_time():

@@ -172,8 +172,8 @@ def test_working_hours_explanation_says_the_calendar_in_words(store):
         "Started by “Buyer message received” at 2025-03-10 16:00 (Asia/Shanghai), the time the platform gives.",
         "Received inside working hours: 3 working hours to answer, never more than 24 h in all.",
         "Working hours: Monday to Friday, 09:00–22:00 (Asia/Shanghai).",
-        "Public holidays of CN are days off, and its make-up working days (weekend days worked in exchange) are "
-        "working days.",
+        "Public holidays of CN are days off.",
+        "Its make-up working days (weekend days worked in exchange) are working days.",
         "The store has 1 more day off.",
         "Due 2025-03-10 19:00 (Asia/Shanghai).",  # 16:00 + 3 working hours
     ]
