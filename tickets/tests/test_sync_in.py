@@ -184,6 +184,22 @@ def test_a_status_reported_without_its_time_takes_the_platforms_last_change(api)
     assert order.delivered_at == dt.datetime(2026, 11, 10, 10, tzinfo=dt.UTC)  # not the sync time (20 Nov)
 
 
+def test_a_new_order_reported_without_the_time_of_its_status_takes_the_platforms_last_change(api):
+    api("orders", [order_item(status="completed", updated_at="2026-11-12T10:00:00Z")])
+    order = Order.objects.get()
+    assert order.completed_at == dt.datetime(2026, 11, 12, 10, tzinfo=dt.UTC)
+    assert Clock.objects.get(order=order, kind=ClockKind.REFUND_WINDOW).started_at == order.completed_at
+
+
+def test_an_order_with_a_dispute_keeps_its_currency(api):
+    api("orders", [order_item()])
+    api("disputes", [dispute_item()])
+    result = api("orders", [order_item(currency="EUR")]).json()["results"][0]
+    assert result["status"] == "error"
+    assert "currency" in result["errors"]
+    assert Order.objects.get().currency == "USD"
+
+
 def test_a_status_that_cannot_be_reached_is_a_field_error(api):
     api("orders", [order_item(status="completed", completed_at="2026-11-15T10:00:00Z")])
     result = api("orders", [order_item(status="paid", updated_at="2026-11-16T10:00:00Z")]).json()["results"][0]

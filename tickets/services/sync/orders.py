@@ -147,6 +147,10 @@ def _create(items: list[Item], actor) -> None:
     orders = []
     for item in items:
         data = item.data
+        reached_at = STATUS_TIME.get(data.get("status", OrderStatus.PAID))
+        if reached_at and reached_at not in data and "updated_at" in data:
+            # As for an update: the status was reached by the platform's last change at the latest.
+            data[reached_at] = data["updated_at"]
         orders.append({"store_id": item.store.pk, "buyer_id": buyers[(item.store.pk, data["buyer"]["id"])],
                        "order_number": data["order_number"], "status": data.get("status", OrderStatus.PAID),
                        "platform_updated_at": data.get("updated_at"), "refunded_amount": ZERO,
@@ -229,6 +233,10 @@ def _apply(item: Item, order: Order, actor) -> None:
     if "currency" in changes and order.refunded_amount:
         raise ValidationError({"currency": _("The order has refunds in %(currency)s; its currency cannot change.") % {
             "currency": order.currency}})
+    if "currency" in changes and order.disputes.exists():
+        # Its disputes ask for amounts in the order's currency, and must stay comparable with it.
+        raise ValidationError({"currency": _(
+            "The order has disputes in %(currency)s; its currency cannot change.") % {"currency": order.currency}})
     path = transition_path(order, data["status"]) if data.get("status", order.status) != order.status else []
     buyer_id = _buyers([item])[(order.store_id, data["buyer"]["id"])]
     if buyer_id != order.buyer_id:
