@@ -392,3 +392,13 @@ def test_the_earlier_time_shows_its_seconds_when_it_has_some(dispute):
 
     assert errors == {"tracking_submitted_at": ["This time is before the return was agreed "
                                                 "(2026-11-22 20:00:30 UTC)."]}
+
+
+def test_a_recorded_return_time_cannot_move(api, dispute):
+    received = {"store": "ae-main", "return_id": "R-9", "dispute_id": "D-1", "agreed_at": iso(AGREED),
+                "tracking_number": "RT9", "tracking_submitted_at": iso(AGREED + H), "received_at": iso(AGREED + 2 * H)}
+    assert api("returns", [received])[0]["status"] == "created"
+    result = api("returns", [{**received, "received_at": iso(AGREED + 3 * H)}])[0]
+    assert result["status"] == "error"
+    assert result["errors"] == {"received_at": ["Recorded as 2026-11-22 22:00 UTC; a recorded time cannot change."]}
+    assert Return.objects.get(external_id="R-9").received_at == AGREED + 2 * H

@@ -17,6 +17,7 @@ from tickets.models import Dispute, Return
 
 from ..origin import platform_sync
 from ..returns import return_agree, return_set_status, return_times_check
+from ..time_order import time_label
 from ..workflow import transition_path
 from .batch import (
     CREATED,
@@ -101,6 +102,12 @@ def _update(item: Item, ret: Return, actor) -> None:
             "id": ret.dispute.external_id}]})
     if "agreed_at" in data and data["agreed_at"] != ret.agreed_at:
         raise ValidationError({"agreed_at": [_("The agreement time cannot change: the clocks started from it.")]})
+    # Like the agreement, a recorded step's time met one clock and started the next.
+    moved = {name: [_("Recorded as %(time)s; a recorded time cannot change.") % {"time": time_label(stored)}]
+             for name in ("tracking_submitted_at", "received_at")
+             if (stored := getattr(ret, name)) is not None and data.get(name) not in (None, stored)}
+    if moved:
+        raise ValidationError(moved)
     changes = field_changes(item, ret, ("carrier",))
     steps = _plan(data, ret)
     if not changes and not steps:
