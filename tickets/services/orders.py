@@ -14,8 +14,9 @@ from tickets.models import Order
 from .clocks import clock_start_for
 from .workflow import transition
 
-# The timestamp each status stamps when an agent (not the platform) records it.
-_STAMPS = {
+# The time each status is reached: stamped with now when an agent records it, taken
+# from the platform's item when a sync does.
+STEP_TIME = {
     OrderStatus.PAID: "paid_at",
     OrderStatus.SHIPPED: "shipped_at",
     OrderStatus.DELIVERED: "delivered_at",
@@ -27,7 +28,7 @@ def order_set_status(*, order: Order, status: str, actor, reason: str = "", at=N
     """Move an order along its lifecycle; ``at`` is the platform's time of the event.
     A time the platform already reported is kept, and the window clocks start there."""
     extra = {}
-    stamp = _STAMPS.get(status)
+    stamp = STEP_TIME.get(status)
     if stamp and getattr(order, stamp) is None:
         extra[stamp] = at or timezone.now()
     with transaction.atomic():

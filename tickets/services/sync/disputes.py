@@ -21,7 +21,7 @@ from tickets.choices import (
 )
 from tickets.models import Dispute, Order
 
-from ..disputes import dispute_open, dispute_seller_responded, dispute_set_status, dispute_times_check
+from ..disputes import STEP_TIME, dispute_open, dispute_seller_responded, dispute_set_status, dispute_times_check
 from ..field_errors import field_errors
 from ..origin import platform_sync
 from ..refunds import dispute_refunded, dispute_refunds_reconcile
@@ -68,7 +68,6 @@ DISPUTE = Shape("SyncDispute", {
 })
 NEW_REQUIRES = ("order_number", "family", "reason", "requested_solution", "requested_amount", "opened_at")
 EDITABLE = ("family", "reason", "requested_solution", "requested_amount", "buyer_comment")
-STATUS_TIME = {DisputeStatus.PLATFORM_REVIEW: "platform_review_at", DisputeStatus.RESOLVED: "resolved_at"}
 def disputes_sync(raw_items: list, *, actor) -> dict:
     results, items = parse_batch(raw_items, shape=DISPUTE, key="dispute_id", actor=actor)
     with platform_sync():
@@ -173,7 +172,7 @@ def _plan(item: Item, dispute: Dispute) -> tuple:
         raise ValidationError({"outcome": [_("The dispute is already resolved as “%(outcome)s”.") % {
             "outcome": dispute.get_outcome_display()}]})
     path = transition_path(dispute, status) if status != dispute.status else []
-    return answered_at, [(step, data.get(STATUS_TIME.get(step, ""))) for step in path]
+    return answered_at, [(step, data.get(STEP_TIME.get(step, ""))) for step in path]
 
 
 def _follow(item: Item, dispute: Dispute, answered_at, steps: list, actor) -> None:

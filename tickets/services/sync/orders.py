@@ -21,7 +21,7 @@ from ..audit import audit_dicts
 from ..bulk_sql import insert_rows
 from ..clocks import clocks_start_many
 from ..field_errors import field_errors
-from ..orders import order_set_status
+from ..orders import STEP_TIME, order_set_status
 from ..origin import platform_sync
 from ..workflow import transition_path
 from .batch import (
@@ -76,9 +76,6 @@ BUYER_COLUMNS = {"name": "name", "country": "country", "language": "language", "
 # Statuses from which the buyer's card can still be charged back, and the one that
 # opens the refund window (see services/orders.py).
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
-# The time each status is reached, from the item.
-STATUS_TIME = {OrderStatus.PAID: "paid_at", OrderStatus.SHIPPED: "shipped_at",
-               OrderStatus.DELIVERED: "delivered_at", OrderStatus.COMPLETED: "completed_at"}
 
 
 def orders_sync(raw_items: list, *, actor) -> dict:
@@ -147,7 +144,7 @@ def _create(items: list[Item], actor) -> None:
     orders = []
     for item in items:
         data = item.data
-        reached_at = STATUS_TIME.get(data.get("status", OrderStatus.PAID))
+        reached_at = STEP_TIME.get(data.get("status", OrderStatus.PAID))
         if reached_at and reached_at not in data and "updated_at" in data:
             # As for an update: the status was reached by the platform's last change at the latest.
             data[reached_at] = data["updated_at"]
@@ -253,4 +250,4 @@ def _apply(item: Item, order: Order, actor) -> None:
         # A step the platform reports without its own time was reached by its last
         # change at the latest: that, not the moment of the sync, is the best time known.
         order_set_status(order=order, status=status, actor=actor, reason=SYNCED,
-                         at=data.get(STATUS_TIME.get(status, "")) or data.get("updated_at"))
+                         at=data.get(STEP_TIME.get(status, "")) or data.get("updated_at"))

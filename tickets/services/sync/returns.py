@@ -16,7 +16,7 @@ from tickets.choices import ReturnStatus
 from tickets.models import Dispute, Return
 
 from ..origin import platform_sync
-from ..returns import return_agree, return_set_status, return_times_check
+from ..returns import STEP_TIME, return_agree, return_set_status, return_times_check
 from ..time_order import time_label
 from ..workflow import transition_path
 from .batch import (
@@ -48,8 +48,8 @@ RETURN = Shape("SyncReturn", {
     "status": Choice(ReturnStatus, help_text="Where the return is now; follows from the timestamps when left out."),
     "updated_at": Timestamp(help_text="The platform's last change; an older one than stored is stale."),
 })
-# The platform time of reaching each status, from the item.
-STATUS_TIME = {ReturnStatus.IN_TRANSIT: "tracking_submitted_at", ReturnStatus.RECEIVED: "received_at"}
+# The platform time of reaching each status, for the steps whose time an item carries.
+STATUS_TIME = {status: name for status, name in STEP_TIME.items() if name in RETURN.fields}
 
 
 def returns_sync(raw_items: list, *, actor) -> dict:
