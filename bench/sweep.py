@@ -11,7 +11,7 @@ and 3% dispute-response clocks on disputes, then times, in one run:
   (a) one full sweep: breaches, warnings, consequences, alerts, receipts, audit;
   (b) the SQL floor on an identical copy of the clocks: one UPDATE ... RETURNING of
       the lapsed clocks feeding one INSERT of their alert rows, nothing else;
-  (c) a naive per-clock Python loop (ORM save + create per clock) over 10,000;
+  (c) a naive per-clock Python loop (ORM and per-object services) over 10,000;
   (d) a sweep with nothing due.
 """
 
@@ -37,6 +37,8 @@ from tickets.choices import AlertLevel, ClockState  # noqa: E402
 from tickets.models import Alert, AlertReceipt, Clock, Ticket, User  # noqa: E402
 from tickets.services import sweep as sweep_module  # noqa: E402
 from tickets.services.audit import audit_record  # noqa: E402
+from tickets.services.delivery import schedule_delivery  # noqa: E402
+from tickets.services.webhooks import event_emit  # noqa: E402
 from tickets.services.workflow import transition  # noqa: E402
 
 NAIVE_CLOCKS = 10_000
@@ -158,9 +160,12 @@ def sql_floor(now: dt.datetime) -> tuple[float, int, int]:
 
 
 def naive_loop(now: dt.datetime) -> tuple[float, int, int]:
-    """(c): the textbook loop doing the sweep's work one clock at a time through the
-    ORM and the services: breach (audited), alert, inbox receipts, red ticket (audited)."""
-    run("""UPDATE tickets_clock SET state = 'running', breached_at = NULL, alerted_level = 0
+    """(c): the textbook loop doing the sweep's work one clock at a time, each in its own
+    transaction, through the ORM and the per-object services: breach with the owner
+    snapshot (audited), alert, inbox receipts, red ticket (audited), the webhook event
+    and the delivery task. First-response clocks only, as 97% of (a)'s lapses are."""
+    run("""UPDATE tickets_clock SET state = 'running', breached_at = NULL, alerted_level = 0, owner_id = NULL,
+           consequence_applied_at = NULL
            WHERE id IN (SELECT id FROM tickets_clock WHERE state = 'breached' AND kind = 'first_response'
                         ORDER BY id LIMIT %s)""", [NAIVE_CLOCKS])
     for table in ("tickets_alertreceipt", "tickets_alertdelivery"):
@@ -176,21 +181,24 @@ def naive_loop(now: dt.datetime) -> tuple[float, int, int]:
     with connection.execute_wrapper(counter):
         for clock in Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=now).select_related(
                 "ticket")[:NAIVE_CLOCKS]:
+            ticket = clock.ticket
             with transaction.atomic():
                 transition(clock, to=ClockState.BREACHED, actor="bench", reason="lapsed",
-                           extra={"breached_at": clock.due_at, "alerted_level": 3})
+                           extra={"breached_at": clock.due_at, "alerted_level": 3, "next_alert_at": None,
+                                  "consequence_applied_at": now, "owner_id": ticket.assignee_id if ticket else None})
                 alert = Alert.objects.create(store_id=clock.store_id, clock=clock, level=AlertLevel.BREACH,
                                              raised_at=clock.due_at, text="Breach")
-                recipients = [clock.ticket.assignee_id] if clock.ticket and clock.ticket.assignee_id else []
+                recipients = [ticket.assignee_id] if ticket and ticket.assignee_id else []
                 recipients += [s.pk for s in supervisors]
                 for user_id in recipients:
                     AlertReceipt.objects.create(alert=alert, user_id=user_id)
-                ticket = clock.ticket
                 if ticket and ticket.priority != "red":
                     Ticket.objects.filter(pk=ticket.pk).update(priority="red")
                     audit_record(subject=ticket, actor="bench", action="priority", field="priority",
                                  from_value=ticket.priority, to_value="red", reason="lapsed")
-                done += 1
+                event_emit(name="clock.breached", obj=alert)
+                schedule_delivery([alert.pk])
+            done += 1
     return time.perf_counter() - start, counter.count, done
 
 
