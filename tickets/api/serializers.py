@@ -17,6 +17,7 @@ from tickets.models import (
     Return,
     Store,
     Ticket,
+    User,
 )
 from tickets.services.clocks import clock_explanation, lapse_consequence
 
@@ -53,6 +54,17 @@ class TicketDetailSerializer(TicketSerializer):
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    """``to``: the username of a senior agent, supervisor or admin of the ticket's store."""
+
+    to = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class NoteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
 
 
 class ReplySerializer(serializers.Serializer):

@@ -27,9 +27,9 @@ from tickets.selectors import (
     ticket_list,
 )
 from tickets.services.alerts import alert_acknowledge, alert_mark_read
-from tickets.services.messages import message_reply
+from tickets.services.messages import message_note, message_reply
 from tickets.services.stores import store_create
-from tickets.services.tickets import ticket_set_status
+from tickets.services.tickets import ticket_escalate, ticket_set_status
 
 from .filters import (
     ALERT_ORDERINGS,
@@ -49,7 +49,9 @@ from .serializers import (
     AlertSerializer,
     ClockSerializer,
     DisputeSerializer,
+    EscalateSerializer,
     MessageSerializer,
+    NoteSerializer,
     OrderSerializer,
     RefundSerializer,
     ReplySerializer,
@@ -85,7 +87,8 @@ class SyncViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
 
 class TicketViewSet(SyncViewSet):
     """Tickets of the caller's stores, with their thread when read by id.
-    ``POST /tickets/{id}/status/`` changes status."""
+    ``POST /tickets/{id}/status/`` changes status, ``reply/`` answers the buyer,
+    ``note/`` leaves an internal note and ``escalate/`` hands it to a senior agent."""
 
     serializer_class = TicketSerializer
     filterset_class = TicketApiFilter
@@ -98,9 +101,8 @@ class TicketViewSet(SyncViewSet):
             return TicketDetailSerializer
         if self.action == "status":
             return StatusChangeSerializer
-        if self.action == "reply":
-            return ReplySerializer
-        return TicketSerializer
+        return {"reply": ReplySerializer, "note": NoteSerializer, "escalate": EscalateSerializer}.get(
+            self.action, TicketSerializer)
 
     @extend_schema(request=StatusChangeSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
@@ -120,12 +122,38 @@ class TicketViewSet(SyncViewSet):
         form = ReplySerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         template_body = form.validated_data.get("template_body")
-        # An API key is nobody's account: the reply and its template use have no author then.
-        author = request.user if isinstance(request.user, get_user_model()) else None
-        message = message_reply(ticket=ticket, author=author, actor=request.user, body=form.validated_data["body"],
-                                language=template_body.language if template_body else "",
-                                template_body=template_body)
+        message = message_reply(ticket=ticket, author=_author(request), actor=request.user,
+                                body=form.validated_data["body"],
+                                language=template_body.language if template_body else "", template_body=template_body)
         return Response(MessageSerializer(message).data, status=HTTP_201_CREATED)
+
+    @extend_schema(request=NoteSerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        """Leave an internal note: the buyer never sees it and it meets no clock."""
+        ticket = ticket_for_user(request.user, pk)
+        form = NoteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        message = message_note(ticket=ticket, author=_author(request), actor=request.user,
+                               body=form.validated_data["body"])
+        return Response(MessageSerializer(message).data, status=HTTP_201_CREATED)
+
+    @extend_schema(request=EscalateSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        """Hand the ticket to a senior agent, supervisor or admin of its store (``to``: a
+        username). This meets its running sensitive-message escalation clock."""
+        ticket = ticket_for_user(request.user, pk)
+        form = EscalateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ticket_escalate(ticket=ticket, to=form.validated_data["to"], actor=request.user,
+                        reason=form.validated_data["reason"])
+        return Response(TicketSerializer(ticket).data)
+
+
+def _author(request):
+    # An API key is nobody's account: what it writes has no author.
+    return request.user if isinstance(request.user, get_user_model()) else None
 
 
 class ClockViewSet(SyncViewSet):

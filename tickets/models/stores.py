@@ -1,8 +1,10 @@
 """Stores (one shop on one marketplace) and their working calendar."""
 
 import datetime
+import functools
 import zoneinfo
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -28,6 +30,11 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(
             _("%(value)s is not an IANA time zone such as Asia/Shanghai."), params={"value": value}
         ) from None
+
+
+@functools.cache
+def _supported_countries() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
 
 
 class Store(TimeStampedModel):
@@ -81,6 +88,12 @@ class Store(TimeStampedModel):
             errors["work_end"] = _("Working hours must end after they start.")
         # Codes differing only in case would be told apart by the API but not by the
         # people typing them; an exact duplicate is the unique check's to report.
+        if self.holiday_country:
+            self.holiday_country = self.holiday_country.upper()
+            if self.holiday_country not in _supported_countries():
+                errors["holiday_country"] = _(
+                    "%(code)s is not a country whose public holidays the desk knows; use an ISO code such as CN, "
+                    "US or DE, or leave it blank.") % {"code": self.holiday_country}
         if self.code:
             same = (Store.objects.exclude(pk=self.pk).filter(code__iexact=self.code).exclude(code=self.code)
                     .values_list("code", flat=True).first())

@@ -184,15 +184,16 @@ def _count_reply(ticket: Ticket, message: Message, actor) -> None:
         dispute_seller_responded(dispute=dispute, at=at, actor=actor, how="An agent replied to the buyer.")
 
 
-def message_note(*, ticket: Ticket, author, body: str) -> Message:
+def message_note(*, ticket: Ticket, author, body: str, actor=None) -> Message:
     """Leave an internal note on the ticket. The buyer never sees it, so it meets no clock."""
+    actor = actor if actor is not None else author
     message = Message(store_id=ticket.store_id, ticket=ticket, kind=MessageKind.INTERNAL_NOTE, author=author,
                       body=body, sent_at=timezone.now())
     message.full_clean()
     with transaction.atomic():
         message.save()
         _ticket_changed(ticket)
-        audit_record(subject=message, actor=author, action="message", field="kind", to_value=message.kind)
+        audit_record(subject=message, actor=actor, action="message", field="kind", to_value=message.kind)
     return message
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tickets.services.calendar import (
     WorkingCalendar,
@@ -19,6 +20,8 @@ from tickets.services.calendar import (
     has_make_up_days,
     is_working_time,
 )
+
+from .factories import StoreFactory
 
 UTC = dt.UTC
 H = dt.timedelta(hours=1)
@@ -297,3 +300,18 @@ def test_working_windows_follow_the_offset_of_each_day():
     assert BERLIN.window(dt.date(2025, 3, 28)) == (utc(2025, 3, 28, 8, 0), utc(2025, 3, 28, 21, 0))
     assert BERLIN.window(dt.date(2025, 3, 31)) == (utc(2025, 3, 31, 7, 0), utc(2025, 3, 31, 20, 0))
     assert LOS_ANGELES.window(dt.date(2025, 11, 3)) == (utc(2025, 11, 3, 17, 0), utc(2025, 11, 4, 6, 0))
+
+
+# The store's holiday country ---------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_holiday_country_is_upper_cased_and_must_be_known():
+    store = StoreFactory(holiday_country="")
+    store.holiday_country = "cn"
+    store.full_clean()
+    assert store.holiday_country == "CN"
+
+    store.holiday_country = "ZZ"
+    with pytest.raises(ValidationError) as info:
+        store.full_clean()
+    assert list(info.value.message_dict) == ["holiday_country"]
+    assert "ZZ" in info.value.message_dict["holiday_country"][0]

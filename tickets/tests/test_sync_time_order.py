@@ -234,6 +234,21 @@ def test_a_dispute_resolved_when_it_opened_is_fine(api, synced_dispute):
     assert Dispute.objects.get(external_id="D-2").resolved_at == OPENED
 
 
+def test_a_dispute_opening_time_cannot_move_once_its_clock_started(api, synced_dispute):
+    clock = Clock.objects.get(kind=ClockKind.DISPUTE_RESPONSE)
+
+    results = api("disputes", [dispute_item(opened_at=iso(OPENED + H))])
+
+    assert results[0]["status"] == "error"
+    assert results[0]["errors"] == {"opened_at": [
+        "The opening time cannot change: the response clock started from it (2026-11-22 10:00 UTC)."]}
+    assert Dispute.objects.get().opened_at == OPENED
+    assert Clock.objects.get(kind=ClockKind.DISPUTE_RESPONSE).due_at == clock.due_at
+    # The same instant written in another zone is no change.
+    same = OPENED.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat()
+    assert [r["status"] for r in api("disputes", [dispute_item(opened_at=same)])] == ["unchanged"]
+
+
 @pytest.mark.parametrize("stored_first", [False, True], ids=["new", "update"])
 def test_a_database_rule_broken_anyway_is_named_and_not_worth_a_retry(api, synced_dispute, monkeypatch,
                                                                       stored_first):

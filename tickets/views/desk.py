@@ -1,5 +1,5 @@
 """The agent's pages: home, the ticket queue and a ticket with its clocks, its template
-picker and its reply box."""
+picker, its reply box, notes and escalation."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from templates_lib.desk import picker_context
 from tickets.choices import ClockState, Priority, TicketCategory, TicketStatus
-from tickets.forms import ReplyForm, TicketStatusForm
+from tickets.forms import EscalateForm, NoteForm, ReplyForm, TicketStatusForm
 from tickets.models import AuditEntry, Clock, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
 from tickets.selectors import clocks_of_ticket, service_figures, stores_for_user, ticket_for_user
-from tickets.services.messages import message_reply
-from tickets.services.tickets import ticket_set_status
+from tickets.services.messages import message_note, message_reply
+from tickets.services.tickets import ticket_escalate, ticket_seniors, ticket_set_status
 from tickets.services.workflow import allowed_next
 
 from .clocks import explain_clocks
@@ -57,26 +57,31 @@ def ticket_list(request):
     return render(request, "tickets/ticket_list.html", {"tickets": tickets})
 
 
+def _run(form, action) -> bool:
+    """Call the service ``action`` with the form's data; a ValidationError it raises
+    becomes the form's field errors (the service decides, the form shows)."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    return True
+
+
 @login_required
 def ticket_detail(request, pk):
     ticket = ticket_for_user(request.user, pk)
-    form = TicketStatusForm(initial={"status": ticket.status})
-    status_code = 200
-    if request.method == "POST":
-        form = TicketStatusForm(request.POST)
-        if form.is_valid():
-            try:
-                ticket_set_status(ticket=ticket, status=form.cleaned_data["status"], actor=request.user,
-                                  reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(request, _("Status changed to “%(status)s”.") % {
-                    "status": ticket.get_status_display()})
-                return redirect("ticket-detail", pk=ticket.pk)
-        status_code = 400
-    return _detail_response(request, ticket, form=form, status_code=status_code)
+    if request.method != "POST":
+        return _detail_response(request, ticket)
+    form = TicketStatusForm(request.POST)
+    if _run(form, lambda data: ticket_set_status(ticket=ticket, status=data["status"], actor=request.user,
+                                                 reason=data["reason"])):
+        messages.success(request, _("Status changed to “%(status)s”.") % {"status": ticket.get_status_display()})
+        return redirect("ticket-detail", pk=ticket.pk)
+    return _detail_response(request, ticket, form=form, status_code=400)
 
 
 @login_required
@@ -87,21 +92,42 @@ def ticket_reply(request, pk):
     if request.method != "POST":
         return redirect("ticket-detail", pk=ticket.pk)
     reply_form = ReplyForm(request.POST, user=request.user)
-    if reply_form.is_valid():
-        try:
-            message_reply(ticket=ticket, author=request.user, body=reply_form.cleaned_data["body"],
-                          template_body=reply_form.cleaned_data["template_body"])
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                reply_form.add_error(field if field in reply_form.fields else None, errors)
-        else:
-            messages.success(request, _("Reply sent."))
-            return redirect("ticket-detail", pk=ticket.pk)
-    form = TicketStatusForm(initial={"status": ticket.status})
-    return _detail_response(request, ticket, form=form, reply_form=reply_form, status_code=400)
+    if _run(reply_form, lambda data: message_reply(ticket=ticket, author=request.user, body=data["body"],
+                                                   template_body=data["template_body"])):
+        messages.success(request, _("Reply sent."))
+        return redirect("ticket-detail", pk=ticket.pk)
+    return _detail_response(request, ticket, reply_form=reply_form, status_code=400)
 
 
-def _detail_response(request, ticket, *, form, reply_form=None, status_code=200):
+@login_required
+def ticket_escalate_view(request, pk):
+    """Hand the ticket to a senior agent: this meets its sensitive-message clock."""
+    ticket = ticket_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect("ticket-detail", pk=ticket.pk)
+    form = EscalateForm(request.POST, seniors=ticket_seniors(ticket))
+    if _run(form, lambda data: ticket_escalate(ticket=ticket, to=data["to"], actor=request.user,
+                                               reason=data["reason"])):
+        messages.success(request, _("Escalated to %(user)s.") % {"user": ticket.assignee.get_username()})
+        return redirect("ticket-detail", pk=ticket.pk)
+    return _detail_response(request, ticket, escalate_form=form, status_code=400)
+
+
+@login_required
+def ticket_note(request, pk):
+    """Leave an internal note: the team sees it, the buyer never does, no clock stops."""
+    ticket = ticket_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect("ticket-detail", pk=ticket.pk)
+    form = NoteForm(request.POST)
+    if _run(form, lambda data: message_note(ticket=ticket, author=request.user, body=data["body"])):
+        messages.success(request, _("Note added."))
+        return redirect("ticket-detail", pk=ticket.pk)
+    return _detail_response(request, ticket, note_form=form, status_code=400)
+
+
+def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_form=None, note_form=None,
+                     status_code=200):
     thread = list(ticket.messages.select_related("author"))
     picker = picker_context(request, ticket, thread=thread)
     if reply_form is None:
@@ -121,7 +147,9 @@ def _detail_response(request, ticket, *, form, reply_form=None, status_code=200)
         "thread": thread,
         "clocks": explain_clocks(list(clocks_of_ticket(ticket))),
         "now": timezone.now(),
-        "form": form,
+        "form": form or TicketStatusForm(initial={"status": ticket.status}),
+        "escalate_form": escalate_form or EscalateForm(seniors=ticket_seniors(ticket)),
+        "note_form": note_form or NoteForm(),
         "allowed": [TicketStatus(s).label for s in allowed_next(ticket)],
         "history": history,
         "reply_form": reply_form,

@@ -26,6 +26,7 @@ from ..field_errors import field_errors
 from ..origin import platform_sync
 from ..refunds import dispute_refunded, dispute_refunds_reconcile
 from ..tickets import ticket_for
+from ..time_order import time_label
 from ..workflow import transition_path
 from .batch import (
     CREATED,
@@ -122,6 +123,9 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
     if "order_number" in data and data["order_number"] != dispute.order.order_number:
         raise ValidationError({"order_number": [_("The dispute is about order %(order)s; it cannot move.") % {
             "order": dispute.order.order_number}]})
+    if "opened_at" in data and data["opened_at"] != dispute.opened_at:
+        raise ValidationError({"opened_at": [_("The opening time cannot change: the response clock started from it "
+                                               "(%(at)s).") % {"at": time_label(dispute.opened_at)}]})
     changes = field_changes(item, dispute, EDITABLE)
     answered_at, steps = _plan(item, dispute)
     if not changes and answered_at is None and not steps and not _refund_changes(item, dispute):
