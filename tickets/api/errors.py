@@ -12,7 +12,7 @@ body over the size limit, an unexpected exception), which would otherwise be HTM
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -83,6 +83,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(field_errors(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
+        # get_object_or_404 names the model ("No AlertReceipt matches..."): say only
+        # that there is no such object for this caller.
+        exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # Django logs it and answers 500; ApiErrorMiddleware makes that JSON

@@ -77,7 +77,10 @@ def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str,
     """, [now, *params])
     if not escalate:
         return
-    can_escalate = sorted(s for s, allowed in TICKET_TRANSITIONS.items() if TicketStatus.ESCALATED in allowed)
+    # A resolved ticket is reopened into escalated (the workflow's two steps, in one
+    # write); a closed one is final and stays closed, the breach alert speaks for it.
+    can_escalate = sorted(s for s, allowed in TICKET_TRANSITIONS.items()
+                          if s != TicketStatus.ESCALATED and allowed & {TicketStatus.ESCALATED, TicketStatus.OPEN})
     marks = ", ".join(["%s"] * len(can_escalate))
     audit_insert_select(counter, model=Ticket, actor_label=SWEEP_ACTOR, now=moment, select_sql=f"""
         SELECT t.store_id, t.id AS object_id, 'status' AS action, 'status' AS field,
@@ -85,7 +88,7 @@ def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str,
         FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.status IN ({marks})""",
                         params=[reason, *params, *can_escalate])
     counter.execute(f"""
-        UPDATE tickets_ticket SET status = 'escalated', updated_at = %s
+        UPDATE tickets_ticket SET status = 'escalated', resolved_at = NULL, updated_at = %s
         WHERE id IN ({ticket_sql}) AND status IN ({marks})
     """, [now, *params, *can_escalate])
 

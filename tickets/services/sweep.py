@@ -98,8 +98,9 @@ def _raise_alerts(result: SweepResult, clock_ids: list[int], now: dt.datetime) -
     if not alert_ids:
         return []
     a_where, a_params = ids_in("a.id", alert_ids)
-    # The assignee hears of warnings and breaches; the store's supervisors of
-    # escalations, breaches, and any alert on a clock nobody is assigned to. The new
+    # The assignee hears of every step; the store's supervisors are added from the
+    # escalation on, and from the first step when nobody is assigned. A store without
+    # supervisors has the desk's admins instead, so no alert goes unheard. The new
     # alerts are materialised first, so the plan starts from them and never scans a
     # store's whole alert history.
     result.execute(f"""
@@ -109,12 +110,18 @@ def _raise_alerts(result: SweepResult, clock_ids: list[int], now: dt.datetime) -
             WHERE {a_where}),
         supervisors AS MATERIALIZED (
             SELECT us.store_id, us.user_id FROM tickets_user_stores us
-            JOIN tickets_user u ON u.id = us.user_id AND u.is_active AND u.role IN {SUPERVISOR_ROLES})
+            JOIN tickets_user u ON u.id = us.user_id AND u.is_active AND u.role IN {SUPERVISOR_ROLES}),
+        admins AS MATERIALIZED (
+            SELECT id AS user_id FROM tickets_user WHERE is_active AND (role = 'admin' OR is_superuser)),
+        for_supervisors AS (
+            SELECT id, store_id FROM new WHERE level <> 'warning' OR assignee_id IS NULL)
         INSERT INTO tickets_alertreceipt (alert_id, user_id)
-        SELECT id, assignee_id FROM new WHERE assignee_id IS NOT NULL AND level <> 'escalation'
+        SELECT id, assignee_id FROM new WHERE assignee_id IS NOT NULL
         UNION
-        SELECT new.id, supervisors.user_id FROM new JOIN supervisors ON supervisors.store_id = new.store_id
-        WHERE new.level <> 'warning' OR new.assignee_id IS NULL
+        SELECT f.id, supervisors.user_id FROM for_supervisors f JOIN supervisors ON supervisors.store_id = f.store_id
+        UNION
+        SELECT f.id, admins.user_id FROM for_supervisors f CROSS JOIN admins
+        WHERE NOT EXISTS (SELECT 1 FROM supervisors WHERE supervisors.store_id = f.store_id)
         ON CONFLICT (alert_id, user_id) DO NOTHING
     """, a_params)
     result.alerts += len(alert_ids)

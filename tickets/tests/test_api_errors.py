@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import include, path
 from rest_framework import permissions
 from rest_framework.response import Response
+from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from tickets.api import views as api_views
@@ -156,6 +157,15 @@ def test_another_store_object_is_a_json_404(client, raw, other_store):
     response = client.post(status_url(theirs), {"status": TicketStatus.OPEN}, content_type="application/json",
                            **bearer(raw))
     assert_error(response, 404, "not_found")
+
+
+def test_a_missing_object_is_not_named_by_its_model(agent):
+    api = APIClient()
+    api.force_authenticate(agent)
+    for url in ("/api/v1/alerts/999999/", "/api/v1/tickets/999999/", "/api/v1/alerts/999999/acknowledge/"):
+        response = api.post(url) if url.endswith("acknowledge/") else api.get(url)
+        assert response.status_code == 404, url
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_a_wrong_method_is_a_405_naming_the_allowed_ones(client, raw):

@@ -24,6 +24,10 @@ SENSITIVE = [
     ("en", "I will open a PayPal dispute today.", ["chargeback"]),
     ("en", "Expect a 1-star review.", ["bad_review"]),
     ("en", "My lawyer will sue you in court.", ["legal"]),
+    ("en", "I'm returning this item, it's broken.", ["return"]),
+    ("en", "I returned the item last week, where is my money?", ["return"]),
+    ("en", "I'm going to leave negative reviews everywhere.", ["bad_review"]),
+    ("en", "I'll dispute the charge with my credit card company.", ["chargeback"]),
     ("zh", "我要退款", ["refund"]),
     ("zh", "不给退货我就给差评", ["return", "bad_review"]),
     ("zh", "我会找律师起诉你们", ["legal"]),
@@ -56,6 +60,7 @@ HARMLESS = [
     ("en", "There is an issue with the suede; please pursue it with the carrier."),
     ("en", "Thank you for your courtesy."),
     ("en", "Is this item refundable?"),
+    ("ru", "Спасибо, оставлю хороший отзыв!"),
     ("zh", "请问什么时候发货？"),
     ("zh", "包裹到哪里了，谢谢"),
     ("ru", "Когда придёт посылка?"),
@@ -123,7 +128,7 @@ def test_an_inactive_term_is_ignored_and_edits_apply_at_once():
     term.is_active = False
     term.save()
     assert sensitive_topics("This is a scam.") == []
-    SensitiveTerm.objects.filter(language="en", term="lawyer").update(is_active=False)
+    SensitiveTerm.objects.filter(language="en", term__startswith="lawyer").update(is_active=False)
     assert sensitive_topics("my lawyer") == []
 
 
@@ -137,7 +142,7 @@ def test_one_query_per_message_and_none_for_an_empty_one(django_assert_num_queri
 def test_the_seeded_lists_cover_every_topic_in_seven_languages():
     for language in LANGUAGES:
         terms = SensitiveTerm.objects.filter(language=language)
-        assert 10 <= terms.count() <= 25, language
+        assert 10 <= terms.count() <= 60, language
         assert set(terms.values_list("topic", flat=True)) == set(SensitiveTopic.values), language
         for term in terms.values_list("term", flat=True):
             assert term == term.lower().strip(), term

@@ -202,7 +202,7 @@ def test_it_warns_the_assignee_at_the_warning_time(store, team, kind):
 
 
 @pytest.mark.parametrize("kind", list(LADDER))
-def test_it_escalates_to_the_store_supervisors_at_the_escalation_time(store, team, kind):
+def test_it_adds_the_store_supervisors_at_the_escalation_time(store, team, kind):
     clock = start(kind, store, team["agent"])
     sweep_at(clock.warn_at)
 
@@ -212,9 +212,9 @@ def test_it_escalates_to_the_store_supervisors_at_the_escalation_time(store, tea
     result = sweep_at(clock.escalate_at)
     escalation = Alert.objects.get(clock=clock, level=AlertLevel.ESCALATION)
     assert escalation.raised_at == clock.escalate_at
-    # Supervisors of this store only: not the agent, not a senior agent, not another
-    # store's supervisor, not an inactive one.
-    assert recipients(escalation) == {"supervisor"}
+    # The assignee still hears of it, and the supervisors of this store are added:
+    # not a senior agent, not another store's supervisor, not an inactive one.
+    assert recipients(escalation) == {"agent", "supervisor"}
     assert (result.warned, result.escalated) == (0, 1)
     clock.refresh_from_db()
     assert (clock.alerted_level, clock.next_alert_at) == (2, None)
@@ -230,6 +230,21 @@ def test_an_unassigned_clock_alerts_the_supervisors_from_the_first_step(store, t
     clock = start(ClockKind.DISPUTE_RESPONSE, store, None)
     sweep_at(clock.warn_at)
     assert recipients(Alert.objects.get(clock=clock)) == {"supervisor"}
+
+
+def test_a_store_without_supervisors_alerts_the_desk_admins(store, agent):
+    UserFactory(username="boss", role=Role.ADMIN)
+    UserFactory(username="root", role=Role.AGENT, is_superuser=True)
+    UserFactory(username="former-boss", role=Role.ADMIN, is_active=False)
+    unassigned = start(ClockKind.DISPUTE_RESPONSE, store, None)
+    owned = start(ClockKind.DISPUTE_RESPONSE, store, agent, at=T0 + S)
+
+    sweep_at(owned.warn_at)
+    assert recipients(Alert.objects.get(clock=unassigned)) == {"boss", "root"}
+    assert recipients(Alert.objects.get(clock=owned)) == {"agent"}  # a warning is the assignee's alone
+
+    sweep_at(owned.due_at)
+    assert recipients(Alert.objects.get(clock=owned, level=AlertLevel.BREACH)) == {"agent", "boss", "root"}
 
 
 @pytest.mark.parametrize("kind", list(SILENT))
@@ -374,6 +389,22 @@ def test_a_lapsed_dispute_response_loses_the_dispute(store, agent):
     order_audit = audit_of(Order.objects.get(pk=dispute.order_id), field="refunded_amount").get()
     assert (order_audit.from_value, order_audit.to_value) == ("0.00", "100.00")
     assert audit_of(clock, action="status").get().to_value == ClockState.BREACHED
+
+
+@pytest.mark.parametrize(("before", "after"), [(TicketStatus.RESOLVED, TicketStatus.ESCALATED),
+                                               (TicketStatus.CLOSED, TicketStatus.CLOSED)])
+def test_a_lost_dispute_reopens_its_resolved_ticket_but_a_closed_one_stays_closed(store, agent, before, after):
+    clock = start(ClockKind.DISPUTE_RESPONSE, store, agent)
+    Ticket.objects.filter(pk=clock.dispute.ticket_id).update(status=before, resolved_at=T0)
+
+    sweep_at(clock.due_at)
+
+    ticket = Ticket.objects.get(pk=clock.dispute.ticket_id)
+    assert (ticket.status, ticket.priority) == (after, Priority.RED)
+    if after == TicketStatus.ESCALATED:
+        assert ticket.resolved_at is None
+        entry = audit_of(ticket, field="status").get()
+        assert (entry.from_value, entry.to_value) == (TicketStatus.RESOLVED, TicketStatus.ESCALATED)
 
 
 def test_the_lost_dispute_refund_is_capped_at_what_is_still_refundable(store, agent):
