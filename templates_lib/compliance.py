@@ -105,9 +105,23 @@ def rule_pattern_errors(kind: str, pattern: str) -> list[str]:
     return []
 
 
+# Marketplaces cut messages far shorter than this; past it, a reply or template is
+# refused by length (``length_errors``) before any rule is run over it, since an
+# editable regular expression may take time that grows fast with the text.
+MAX_TEXT = 5000
+
+
+def length_errors(text: str) -> list[str]:
+    count = len(text or "")
+    if count <= MAX_TEXT:
+        return []
+    return [_("Keep it to %(max)d characters; this text has %(count)d.") % {"max": MAX_TEXT, "count": count}]
+
+
 def compliance_check(text: str, *, rules=None) -> list[Violation]:
-    """The active rules ``text`` breaks, with the words that break each (one query)."""
-    if not (text or "").strip():
+    """The active rules ``text`` breaks, with the words that break each (one query).
+    A text over ``MAX_TEXT`` is not scanned: callers refuse it by its length."""
+    if not (text or "").strip() or len(text) > MAX_TEXT:
         return []
     if rules is None:
         rules = ComplianceRule.objects.filter(is_active=True).order_by("category", "code")
@@ -122,6 +136,6 @@ def compliance_check(text: str, *, rules=None) -> list[Violation]:
 
 def compliance_validate(text: str, *, field: str = "body") -> None:
     """Raise a ``ValidationError`` on ``field`` naming each rule broken and its words."""
-    violations = compliance_check(text)
-    if violations:
-        raise ValidationError({field: [str(v) for v in violations]})
+    errors = length_errors(text) or [str(v) for v in compliance_check(text)]
+    if errors:
+        raise ValidationError({field: errors})

@@ -7,7 +7,7 @@ the API refuse the same replies and record the same uses.
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from .compliance import compliance_check
+from .compliance import compliance_check, length_errors
 from .models import TemplateBody, TemplateUse
 from .placeholders import registered_in
 
@@ -17,7 +17,9 @@ FOREIGN_TEMPLATE = gettext_lazy("This template belongs to another store.")
 
 def reply_validate(text: str, *, field: str = "body") -> None:
     """Refuse a reply that still has a placeholder to fill or breaks a compliance rule."""
-    errors = []
+    errors = length_errors(text)
+    if errors:
+        raise ValidationError({field: errors})
     unfilled = registered_in(text)
     if unfilled:
         errors.append(str(UNFILLED) % {"names": ", ".join(f"[{n}]" for n in unfilled)})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from tickets.choices import Marketplace
 
-from .compliance import compliance_check
+from .compliance import compliance_check, length_errors
 from .models import BodyOrigin, ReplyTemplate, TemplateBody
 from .placeholders import PLACEHOLDER, REGISTRY, misspelled_in
 
@@ -47,7 +47,9 @@ def template_errors(template: ReplyTemplate) -> dict:
 
 def text_errors(text: str) -> list[str]:
     """Why a template text cannot be saved: unknown placeholders, compliance violations."""
-    errors = []
+    errors = length_errors(text)
+    if errors:
+        return errors
     if "\x00" in (text or ""):
         errors.append(_("Null characters are not allowed."))
     misspelled = misspelled_in(text)

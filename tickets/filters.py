@@ -6,10 +6,12 @@ choice (a 400 in the API), never a way in.
 """
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import ClockKind, ClockState
 from tickets.models import AlertReceipt, Clock, Store
+from tickets.models.tickets import OPEN_TICKET_STATUSES
 
 # Clocks whose lapse costs the seller (DOMAIN.md): a lost dispute, a refund the
 # platform executes, a lower service score. The others are the buyer's deadlines,
@@ -48,6 +50,8 @@ class ClockFilter(django_filters.FilterSet):
     store = django_filters.ModelChoiceFilter(queryset=_user_stores, to_field_name="code", empty_label=_("Any store"),
                                              label=_("Store"))
     state = django_filters.ChoiceFilter(choices=ClockState.choices, empty_label=_("Any state"), label=_("State"))
+    open = django_filters.BooleanFilter(method="on_open_tickets", label=_("Ticket still open"),
+                                        widget=django_filters.widgets.BooleanWidget)
     order = django_filters.ChoiceFilter(choices=CLOCK_ORDER_CHOICES, method="order_queue", empty_label=None,
                                         label=_("Order by"))
 
@@ -60,6 +64,19 @@ class ClockFilter(django_filters.FilterSet):
             data = data.copy()
             data["state"] = ClockState.RUNNING
         super().__init__(data, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("order") and self.form.cleaned_data.get("state") == ClockState.BREACHED:
+            # What lapsed last is what a supervisor looks at first.
+            queryset = queryset.order_by("-due_at", "-id")
+        return queryset
+
+    def on_open_tickets(self, queryset, name, value):
+        if value is None:
+            return queryset
+        still_open = Q(ticket__status__in=OPEN_TICKET_STATUSES)
+        return queryset.filter(still_open) if value else queryset.exclude(still_open)
 
     def order_queue(self, queryset, name, value: str):
         return queryset.order_by(*CLOCK_ORDERINGS[value])

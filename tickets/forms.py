@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from templates_lib.compliance import MAX_TEXT
 from templates_lib.models import TemplateBody
 from tickets.choices import TicketStatus
 
@@ -17,7 +18,7 @@ class ReplyForm(forms.Form):
     """A reply to the buyer, maybe written from a template (``template_body``: the exact
     version it was rendered from, so the send is recorded against it)."""
 
-    body = forms.CharField(label=_("Reply to the buyer"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Reply to the buyer"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 8}))
     template_body = forms.ModelChoiceField(queryset=TemplateBody.objects.none(), required=False,
                                            widget=forms.HiddenInput)
 
@@ -30,7 +31,7 @@ class EscalateForm(forms.Form):
     """Hand the ticket to a senior agent, supervisor or admin of its store."""
 
     to = forms.ModelChoiceField(label=_("Senior agent"), queryset=None, empty_label=None)
-    reason = forms.CharField(label=_("Why"), max_length=500, required=False,
+    reason = forms.CharField(label=_("Why escalate"), max_length=500, required=False,
                              widget=forms.TextInput(attrs={"placeholder": _("What the senior agent should know")}))
 
     def __init__(self, *args, seniors=None, **kwargs):

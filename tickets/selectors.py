@@ -43,6 +43,7 @@ from tickets.models import (
     Store,
     Ticket,
 )
+from tickets.services.clocks import SUBJECT_RELATIONS
 
 
 def get_object_or_404(queryset, **lookup):
@@ -123,7 +124,7 @@ def clock_queue(user):
     ``tickets.filters.ClockFilter`` narrows it by state, kind and store."""
     return (
         Clock.objects.visible_to(user)
-        .select_related("store", "owner", "policy")
+        .select_related("store", "owner", "policy", *SUBJECT_RELATIONS)
         .annotate(
             loss_key=Case(
                 When(kind__in=SELLER_LOSS_KINDS, amount_at_stake__isnull=False, then="amount_at_stake"),
@@ -144,7 +145,7 @@ def clocks_of_ticket(ticket):
     running_first = Case(When(state=ClockState.RUNNING, then=Value(0)), default=Value(1))
     return (
         Clock.objects.filter(on_ticket, store_id=ticket.store_id)
-        .select_related("owner")
+        .select_related("owner", *SUBJECT_RELATIONS)
         .order_by(running_first, "due_at", "pk")
     )
 
@@ -173,7 +174,8 @@ def alert_inbox(user):
     store and ``ticket_ref``. ``tickets.filters.AlertReceiptFilter`` narrows it."""
     return (
         _own_receipts(user)
-        .select_related("alert__store", "alert__clock")
+        .select_related("alert__store", "alert__clock__store",
+                        *(f"alert__clock__{name}" for name in SUBJECT_RELATIONS))
         .annotate(
             unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()),
             ticket_ref=_ticket_ref("alert__clock__"),
@@ -185,7 +187,8 @@ def alert_inbox(user):
 def store_alerts(user):
     """Every alert of the caller's stores (for an API key, which has no inbox), with
     its clock, store and ``ticket_ref``."""
-    return (Alert.objects.visible_to(user).select_related("store", "clock")
+    return (Alert.objects.visible_to(user)
+            .select_related("store", "clock__store", *(f"clock__{name}" for name in SUBJECT_RELATIONS))
             .annotate(ticket_ref=_ticket_ref("clock__")).order_by(*("updated_at", "id")))
 
 

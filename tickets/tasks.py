@@ -46,15 +46,25 @@ def deliver_alerts(alert_ids: list[int]) -> None:
         for delivery in deliveries_create(alert=alert):
             if delivery.status == AlertDelivery.Status.SENT:
                 continue
-            if not delivery_attempt(delivery=delivery) and delivery.channel == AlertDelivery.Channel.WEBHOOK:
+            if not delivery_attempt(delivery=delivery):
+                _retry_later(delivery)
                 deliver_webhook.apply_async((delivery.pk,), countdown=30)
 
 
+# Named for the webhook it first retried; it retries an email the same way (an SMTP
+# server down for a minute must not lose the alert's email).
 @shared_task(name="tickets.deliver_webhook", bind=True, ignore_result=True, max_retries=WEBHOOK_RETRIES)
 def deliver_webhook(self, delivery_id: int) -> None:
     delivery = AlertDelivery.objects.select_related("alert__clock", "alert__store").get(pk=delivery_id)
     if not delivery_attempt(delivery=delivery):
+        if self.request.retries < self.max_retries:
+            _retry_later(delivery)
         raise self.retry(countdown=min(30 * 4 ** self.request.retries, MAX_RETRY_WAIT))
+
+
+def _retry_later(delivery) -> None:
+    # "failed" is final: while another attempt is coming the delivery is still pending.
+    AlertDelivery.objects.filter(pk=delivery.pk).update(status=AlertDelivery.Status.PENDING)
 
 
 # ERP webhooks: beat runs the dispatcher every minute (and each change asks for a run

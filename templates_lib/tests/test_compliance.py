@@ -100,3 +100,18 @@ def test_an_invalid_regex_is_refused_on_pattern():
     with pytest.raises(ValidationError) as info:
         rule.full_clean()
     assert list(info.value.message_dict) == ["pattern"]
+
+
+def test_an_overlong_reply_is_refused_by_length_before_any_rule_runs(store, agent):
+    ticket = ticket_with_order(store)
+    with pytest.raises(ValidationError) as info:
+        message_reply(ticket=ticket, author=agent, body="x" * 200_000)
+    assert info.value.message_dict == {"body": ["Keep it to 5000 characters; this text has 200000."]}
+    assert not ticket.messages.exists()
+
+
+def test_the_email_rule_is_linear_on_a_long_word():
+    # A run of word characters with no "@" used to be tried from every position.
+    word = "x" * 4900
+    assert compliance_check(word) == []
+    assert [v.code for v in compliance_check(word + " write to me@example.com")] == ["email-address"]

@@ -64,7 +64,7 @@ def log_in(page, username: str) -> None:
 def change_status(page, status: str, reason: str):
     """Fill the status form and save; returns the POST's response."""
     page.get_by_label("New status").select_option(status)
-    page.get_by_label("Why").fill(reason)
+    page.get_by_label("Why", exact=True).fill(reason)
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from tickets.choices import ClockKind, ClockState
 from tickets.models import Alert, AlertReceipt, Clock
 from tickets.models.clocks import SUBJECT_FIELDS
-from tickets.services.clocks import clock_cancel, clock_meet
+from tickets.services.clocks import SUBJECT_RELATIONS, alert_text, clock_cancel, clock_meet
 
 from .base import ScopedModelAdmin, ScopedTabularInline, WorkflowAdminMixin, WorkflowForm, scoped_filter
 
@@ -92,16 +92,20 @@ class AlertReceiptInline(ScopedTabularInline):
 class AlertAdmin(ScopedModelAdmin):
     """Alerts are raised by the sweep; here their receipts can be read and acknowledged."""
 
-    list_display = ("raised_at", "level", "text", "clock", "store")
+    list_display = ("raised_at", "level", "summary", "clock", "store")
     list_filter = ("level", scoped_filter("store"))
-    list_select_related = ("store", "clock")
+    list_select_related = ("store", "clock__store", *(f"clock__{name}" for name in SUBJECT_RELATIONS))
     search_fields = ("text",)
     date_hierarchy = "raised_at"
-    readonly_fields = ("store", "clock", "level", "raised_at", "text", "created_at", "updated_at")
+    readonly_fields = ("store", "clock", "level", "raised_at", "summary", "text", "created_at", "updated_at")
     inlines = (AlertReceiptInline,)
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("alert"))
+    def summary(self, alert):
+        return alert_text(alert)
 
 
 @admin.register(AlertReceipt)

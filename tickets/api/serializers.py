@@ -3,13 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from tickets.choices import DisputeOutcome, TicketStatus
+from templates_lib.compliance import MAX_TEXT
+from tickets.choices import DisputeOutcome, ProposalStatus, TicketStatus
 from tickets.models import (
     Alert,
     AlertReceipt,
     Buyer,
     Clock,
     Dispute,
+    DisputeProposal,
     Message,
     Order,
     OrderItem,
@@ -19,7 +21,7 @@ from tickets.models import (
     Ticket,
     User,
 )
-from tickets.services.clocks import clock_explanation, lapse_consequence
+from tickets.services.clocks import alert_text, clock_explanation, lapse_consequence
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -70,7 +72,7 @@ class NoteSerializer(serializers.Serializer):
 class ReplySerializer(serializers.Serializer):
     """A reply to the buyer; ``template_body`` is the exact template text version it was written from."""
 
-    body = serializers.CharField(trim_whitespace=False)
+    body = serializers.CharField(trim_whitespace=False, max_length=MAX_TEXT)
     template_body = serializers.IntegerField(
         required=False, allow_null=True,
         help_text=_("Id of the template text (version) the reply was written from, to record its use."))
@@ -140,7 +142,7 @@ class AlertSerializer(serializers.ModelSerializer):
     clock_kind = serializers.CharField(source="alert.clock.kind", read_only=True)
     level = serializers.CharField(source="alert.level", read_only=True)
     store = serializers.CharField(source="alert.store.code", read_only=True)
-    text = serializers.CharField(source="alert.text", read_only=True)
+    text = serializers.SerializerMethodField(help_text="The alert in one line, in the request's language.")
     raised_at = serializers.DateTimeField(source="alert.raised_at", read_only=True)
     ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
     read = serializers.SerializerMethodField()
@@ -152,6 +154,9 @@ class AlertSerializer(serializers.ModelSerializer):
         fields = ["id", "clock", "clock_kind", "level", "store", "text", "raised_at", "ticket", "read", "read_at",
                   "acknowledged", "acknowledged_at", "updated_at"]
         read_only_fields = fields
+
+    def get_text(self, receipt) -> str:
+        return alert_text(receipt.alert)
 
     def get_read(self, receipt) -> bool:
         return receipt.read_at is not None
@@ -166,12 +171,16 @@ class StoreAlertSerializer(serializers.ModelSerializer):
 
     clock_kind = serializers.CharField(source="clock.kind", read_only=True)
     store = serializers.CharField(source="store.code", read_only=True)
+    text = serializers.SerializerMethodField(help_text="The alert in one line, in the request's language.")
     ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Alert
         fields = ["id", "clock", "clock_kind", "level", "store", "text", "raised_at", "ticket", "updated_at"]
         read_only_fields = fields
+
+    def get_text(self, alert) -> str:
+        return alert_text(alert)
 
 
 # Resources the ERP syncs ---------------------------------------------------------------------------
@@ -234,9 +243,28 @@ class DisputeClockSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProposalSerializer(serializers.ModelSerializer):
+    """An offer in a dispute: ``version`` counts the party's offers, ``external_id`` is
+    the platform's id (empty for an offer made on the desk)."""
+
+    class Meta:
+        model = DisputeProposal
+        fields = ["id", "external_id", "party", "solution", "amount", "version", "status", "proposed_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class ProposalDecisionSerializer(serializers.Serializer):
+    """``POST /proposals/{id}/decide/``: the seller's answer to the buyer's or the platform's offer."""
+
+    decision = serializers.ChoiceField(choices=[ProposalStatus.ACCEPTED.value, ProposalStatus.REJECTED.value])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class DisputeSerializer(serializers.ModelSerializer):
     """A dispute with its outcome and money: ``refunded_amount`` is what was refunded
-    against this dispute, ``order_refunded_amount`` all that was refunded on its order."""
+    against this dispute, ``order_refunded_amount`` all that was refunded on its order.
+    ``proposals`` are the offers traded in it, oldest first."""
 
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
     order_number = serializers.CharField(source="order.order_number", read_only=True)
@@ -245,6 +273,7 @@ class DisputeSerializer(serializers.ModelSerializer):
     order_refunded_amount = serializers.DecimalField(source="order.refunded_amount", max_digits=12,
                                                      decimal_places=2, read_only=True)
     clocks = DisputeClockSerializer(many=True, read_only=True)
+    proposals = ProposalSerializer(many=True, read_only=True)
     outcome = serializers.ChoiceField(choices=DisputeOutcome.choices, allow_blank=True, read_only=True,
                                       help_text="Empty until the dispute is resolved.")
 
@@ -253,7 +282,8 @@ class DisputeSerializer(serializers.ModelSerializer):
         fields = ["id", "store", "external_id", "order", "order_number", "ticket", "family", "reason",
                   "requested_solution", "currency", "requested_amount", "status", "outcome", "outcome_note",
                   "opened_at", "seller_responded_at", "platform_review_at", "resolved_at", "refunded_amount",
-                  "order_refunded_amount", "clocks", "platform_updated_at", "created_at", "updated_at"]
+                  "order_refunded_amount", "clocks", "proposals", "platform_updated_at", "created_at",
+                  "updated_at"]
         read_only_fields = fields
 
 

@@ -1,4 +1,4 @@
-"""Sync in: ``POST /api/v1/sync/{orders,disputes,returns,messages}/``.
+"""Sync in: ``POST /api/v1/sync/{orders,disputes,returns,messages,proposals}/``.
 
 The views only check the envelope (a JSON list of at most 1,000 items); every
 item is parsed, validated and applied by the sync services, which answer per item.
@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets.services.sync import disputes, messages, orders, returns
+from tickets.services.sync import disputes, messages, orders, proposals, returns
 from tickets.services.sync.batch import MAX_ITEMS, STATUSES
 
 from .errors import PayloadTooLarge
@@ -26,6 +26,7 @@ class SyncResultSerializer(serializers.Serializer):
     dispute_id = serializers.CharField(required=False, help_text="Disputes: the item's dispute id, as sent.")
     return_id = serializers.CharField(required=False, help_text="Returns: the item's return id, as sent.")
     message_id = serializers.CharField(required=False, help_text="Messages: the item's message id, as sent.")
+    proposal_id = serializers.CharField(required=False, help_text="Proposals: the item's proposal id, as sent.")
     status = serializers.ChoiceField(choices=STATUSES, help_text=(
         "created, updated, unchanged, stale (older than what is stored: not applied) or error."))
     id = serializers.IntegerField(required=False, allow_null=True, help_text="The desk's id of the object.")
@@ -83,3 +84,4 @@ SyncOrdersView = _sync_view("orders", orders.orders_sync, orders.ORDER, "orders"
 SyncDisputesView = _sync_view("disputes", disputes.disputes_sync, disputes.DISPUTE, "disputes")
 SyncReturnsView = _sync_view("returns", returns.returns_sync, returns.RETURN, "returns")
 SyncMessagesView = _sync_view("messages", messages.messages_sync, messages.MESSAGE, "buyer messages")
+SyncProposalsView = _sync_view("proposals", proposals.proposals_sync, proposals.PROPOSAL, "dispute proposals")

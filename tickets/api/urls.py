@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .sync import SyncDisputesView, SyncMessagesView, SyncOrdersView, SyncReturnsView
+from .sync import SyncDisputesView, SyncMessagesView, SyncOrdersView, SyncProposalsView, SyncReturnsView
 from .views import (
     AlertViewSet,
     ClockViewSet,
     DisputeViewSet,
     OrderViewSet,
+    ProposalViewSet,
     RefundViewSet,
     ReturnViewSet,
     ServiceFiguresView,
@@ -24,6 +25,7 @@ router.register("alerts", AlertViewSet, basename="api-alert")
 router.register("stores", StoreViewSet, basename="api-store")
 router.register("orders", OrderViewSet, basename="api-order")
 router.register("disputes", DisputeViewSet, basename="api-dispute")
+router.register("proposals", ProposalViewSet, basename="api-proposal")
 router.register("returns", ReturnViewSet, basename="api-return")
 router.register("refunds", RefundViewSet, basename="api-refund")
 
@@ -33,5 +35,6 @@ urlpatterns = [
     path("sync/disputes/", SyncDisputesView.as_view(), name="api-sync-disputes"),
     path("sync/returns/", SyncReturnsView.as_view(), name="api-sync-returns"),
     path("sync/messages/", SyncMessagesView.as_view(), name="api-sync-messages"),
+    path("sync/proposals/", SyncProposalsView.as_view(), name="api-sync-proposals"),
     *router.urls,
 ]

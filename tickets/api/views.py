@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.status import HTTP_201_CREATED
 from rest_framework.views import APIView
 
+from tickets.models import DisputeProposal
 from tickets.selectors import (
     alert_inbox_changes,
     clock_queue,
@@ -27,6 +29,7 @@ from tickets.selectors import (
     ticket_list,
 )
 from tickets.services.alerts import alert_acknowledge, alert_mark_read
+from tickets.services.disputes import proposal_decide
 from tickets.services.messages import message_note, message_reply
 from tickets.services.stores import store_create
 from tickets.services.tickets import ticket_escalate, ticket_set_status
@@ -53,6 +56,8 @@ from .serializers import (
     MessageSerializer,
     NoteSerializer,
     OrderSerializer,
+    ProposalDecisionSerializer,
+    ProposalSerializer,
     RefundSerializer,
     ReplySerializer,
     ReturnSerializer,
@@ -282,13 +287,38 @@ class OrderViewSet(SyncViewSet):
 
 
 class DisputeViewSet(SyncViewSet):
-    """Disputes with their outcome, refunded amounts and clocks (state and due times)."""
+    """Disputes with their outcome, refunded amounts, clocks (state and due times) and offers."""
 
     serializer_class = DisputeSerializer
     filterset_class = DisputeApiFilter
 
     def get_queryset(self):
-        return dispute_list(self.request.user)
+        # One more query per page, whatever its size, for the offers of all its disputes.
+        return dispute_list(self.request.user).prefetch_related(
+            Prefetch("proposals", queryset=DisputeProposal.objects.order_by("proposed_at", "pk")))
+
+
+class ProposalViewSet(viewsets.GenericViewSet):
+    """Offers in the caller's stores' disputes, named by the id the dispute lists.
+    ``POST /proposals/{id}/decide/`` accepts or rejects one; another store's is a 404."""
+
+    serializer_class = ProposalSerializer
+
+    def get_queryset(self):
+        return DisputeProposal.objects.visible_to(self.request.user).select_related("dispute")
+
+    @extend_schema(request=ProposalDecisionSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """Accept or reject the buyer's or the platform's pending offer (the seller's
+        own is for them to decide). Deciding the buyer's refund request meets its
+        refund-decision clock; accepting it also answers the dispute."""
+        proposal = self.get_object()
+        form = ProposalDecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        proposal_decide(proposal=proposal, decision=form.validated_data["decision"], actor=request.user,
+                        reason=form.validated_data["reason"])
+        return Response(ProposalSerializer(proposal).data)
 
 
 class ReturnViewSet(SyncViewSet):

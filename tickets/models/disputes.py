@@ -137,6 +137,12 @@ class DisputeProposal(models.Model):
             models.UniqueConstraint(fields=["dispute", "party"], condition=Q(status=ProposalStatus.PENDING),
                                     name="proposal_one_pending_per_party",
                                     violation_error_message=_("This party already has a pending proposal.")),
+            # The platform's id names one offer, so a re-sync finds it instead of adding
+            # a second; offers made on the desk have none.
+            models.UniqueConstraint(fields=["dispute", "external_id"], condition=~Q(external_id=""),
+                                    name="proposal_external_id_unique",
+                                    violation_error_message=_("This dispute already has a proposal with this "
+                                                              "platform id.")),
             models.CheckConstraint(condition=Q(amount__gte=0), name="proposal_amount_non_negative"),
             models.CheckConstraint(condition=Q(version__gte=1), name="proposal_version_positive"),
             models.CheckConstraint(condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"),

@@ -72,6 +72,26 @@ def has_make_up_days(country: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
+def public_holidays_between(country: str, first: dt.date, last: dt.date, *,
+                            language: str = "en_US") -> list[tuple[dt.date, str]]:
+    """The country's public holidays from ``first`` to ``last`` (both included), with
+    their names in ``language`` where the calendar has them, for a clock to say which
+    days off it skipped."""
+    days = []
+    for year in range(first.year, last.year + 1):
+        days += [(day, name) for day, name in _named_holidays(country, year, language).items()
+                 if first <= day <= last]
+    return sorted(days)
+
+
+@functools.lru_cache(maxsize=64)
+def _named_holidays(country: str, year: int, language: str):
+    try:
+        return holiday_calendars.country_holidays(country, years=year, language=language)
+    except NotImplementedError:
+        return {}
+
+
 def _country_holidays(country: str, year: int):
     # Building a country's calendar costs far more than a lookup, and a sync of a
     # thousand messages asks for the same few (country, year) pairs over and over.

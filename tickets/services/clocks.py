@@ -13,15 +13,15 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from tickets.choices import ClockKind, ClockState, Marketplace
 from tickets.models import AuditEntry, Clock, ClockPolicy
 
 from .audit import audit_dicts, audit_record, audit_rows
 from .bulk_sql import insert_rows
-from .calendar import calendar_for_store, first_response_due, has_make_up_days
+from .calendar import calendar_for_store, first_response_due, has_make_up_days, public_holidays_between
 from .workflow import transition
 
 
@@ -34,6 +34,24 @@ def policy_current(*, marketplace: str, kind: str) -> ClockPolicy:
     if policy is None:
         raise NoPolicy(f"no current {kind} policy for {marketplace}")
     return policy
+
+
+def policy_versions(*, marketplace: str, kind: str) -> list[ClockPolicy]:
+    """Every version of a marketplace's policy for ``kind``, oldest first; empty when
+    the marketplace has no such clock now (no current version)."""
+    versions = list(ClockPolicy.objects.filter(marketplace=marketplace, kind=kind).order_by("version"))
+    return versions if any(v.is_current for v in versions) else []
+
+
+def policy_in_force(versions: list[ClockPolicy], at: dt.datetime) -> ClockPolicy:
+    """The version that governed a clock whose start event happened at ``at``: the
+    last one revised by then. A revision applies to clocks started after it, even when
+    their event reaches the desk later; an event older than every version falls under
+    the first."""
+    if not versions:
+        raise NoPolicy("no current policy")
+    in_force = [v for v in versions if v.created_at <= at]
+    return in_force[-1] if in_force else versions[0]
 
 
 def clock_schedule(*, policy: ClockPolicy, store, started_at: dt.datetime) -> dict:
@@ -123,7 +141,7 @@ def clock_start_for(*, kind: str, subject, started_at: dt.datetime, actor, start
     that has no such clock) nothing starts."""
     store = subject.store
     try:
-        policy = policy_current(marketplace=store.marketplace, kind=kind)
+        policy = policy_in_force(policy_versions(marketplace=store.marketplace, kind=kind), started_at)
     except NoPolicy:
         return None
     schedule = clock_schedule(policy=policy, store=store, started_at=started_at)
@@ -147,13 +165,10 @@ def clocks_start_many(*, kind: str, starts: list[dict], actor, start_event: str)
     for start in starts:
         store = start["store"]
         if store.marketplace not in policies:
-            try:
-                policies[store.marketplace] = policy_current(marketplace=store.marketplace, kind=kind)
-            except NoPolicy:
-                policies[store.marketplace] = None
-        policy = policies[store.marketplace]
-        if policy is None or start["started_at"] is None:
+            policies[store.marketplace] = policy_versions(marketplace=store.marketplace, kind=kind)
+        if not policies[store.marketplace] or start["started_at"] is None:
             continue
+        policy = policy_in_force(policies[store.marketplace], start["started_at"])
         schedule = clock_schedule(policy=policy, store=store, started_at=start["started_at"])
         alerts = [t for t in (schedule["warn_at"], schedule["escalate_at"]) if t is not None]
         (subject_field, subject_pk), = start["subject"].items()
@@ -175,9 +190,11 @@ def clocks_start_many(*, kind: str, starts: list[dict], actor, start_event: str)
 def _stop_running(clocks, *, to: str, time_field: str, at: dt.datetime, actor, reason: str) -> int:
     """Move the running clocks of ``clocks`` to ``to`` in one conditional UPDATE,
     with one audit row each. Clocks already due before ``at`` are left to the sweep:
-    the deadline had passed, so the marketplace already applied the lapse."""
+    the deadline had passed, so the marketplace already applied the lapse. Clocks
+    started after ``at`` are left running: an event older than a clock (a reply
+    synced late) cannot stop it."""
     with transaction.atomic():
-        ids = list(clocks.filter(state=ClockState.RUNNING, due_at__gte=at)
+        ids = list(clocks.filter(state=ClockState.RUNNING, due_at__gte=at, started_at__lte=at)
                    .select_for_update(of=("self",)).values_list("pk", "store_id"))
         if not ids:
             return 0
@@ -217,6 +234,38 @@ def _money(clock: Clock) -> str:
     if clock.amount_at_stake is None:
         return ""
     return f"{clock.currency} {clock.amount_at_stake:,.2f}"
+
+
+# Related rows a page or an API list loads with its clocks, so that each clock names
+# its subject without a query of its own.
+SUBJECT_RELATIONS = ("dispute", "return_request", "order", "message")
+
+
+def clock_subject_label(clock: Clock) -> str:
+    """The object the clock runs on, as people know it: the platform's dispute or
+    return id, the order number, the message's time. Uses only rows loaded with the
+    clock (``SUBJECT_RELATIONS``); otherwise the stored key."""
+    zone = _clock_zone(clock)
+    if clock.dispute_id and Clock.dispute.is_cached(clock):
+        return _("dispute %(id)s") % {"id": clock.dispute.external_id}
+    if clock.return_request_id and Clock.return_request.is_cached(clock):
+        return _("return %(id)s") % {"id": clock.return_request.external_id}
+    if clock.message_id and Clock.message.is_cached(clock):
+        return _("buyer message of %(at)s") % {"at": _at(clock.message.sent_at, zone)}
+    if clock.order_id and Clock.order.is_cached(clock):
+        return _("order %(number)s") % {"number": clock.order.order_number}
+    if clock.ticket_id and not (clock.dispute_id or clock.return_request_id or clock.message_id or clock.order_id):
+        return _("ticket #%(id)s") % {"id": clock.ticket_id}
+    return clock.subject_key
+
+
+def alert_text(alert) -> str:
+    """An alert in one line, in the reader's language: the stored ``text`` is a
+    fixed English record."""
+    clock = alert.clock
+    return _("%(level)s: %(clock)s on %(subject)s, due %(due)s.") % {
+        "level": alert.get_level_display(), "clock": clock.get_kind_display(), "subject": clock_subject_label(clock),
+        "due": _at(clock.due_at, _clock_zone(clock))}
 
 
 def lapse_consequence(clock: Clock) -> str:
@@ -269,8 +318,35 @@ def _at(moment: dt.datetime, zone: str) -> str:
         tz = zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         tz, zone = dt.UTC, "UTC"
+    local = moment.astimezone(tz)
+    # Clocks count to the second; most platform times fall on a whole minute.
     return pgettext("a time and its time zone", "%(time)s (%(zone)s)") % {
-        "time": f"{moment.astimezone(tz):%Y-%m-%d %H:%M}", "zone": zone}
+        "time": f"{local:%Y-%m-%d %H:%M:%S}" if local.second else f"{local:%Y-%m-%d %H:%M}", "zone": zone}
+
+
+def _length(hours: float) -> str:
+    """A policy length as people say it: hours up to two days, whole days beyond."""
+    if hours >= 48 and hours % 24 == 0:
+        days = int(hours // 24)
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    return _("%(hours)s h") % {"hours": f"{hours:g}"}
+
+
+def _holidays_skipped(clock: Clock, zone: str, stored_calendar: str) -> list[str]:
+    """The public holidays between the clock's start and due days, by name."""
+    match = _STORED_CALENDAR.match(stored_calendar or "")
+    if match is None or not match["country"]:
+        return []
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = dt.UTC
+    days = public_holidays_between(match["country"], clock.started_at.astimezone(tz).date(),
+                                   clock.due_at.astimezone(tz).date(),
+                                   language="zh_CN" if (get_language() or "").startswith("zh") else "en_US")
+    if not days:
+        return []
+    return [_("Days off on the way: %(days)s.") % {"days": _join(f"{day:%Y-%m-%d} {name}" for day, name in days)}]
 
 
 def _clock_zone(clock: Clock) -> str:
@@ -323,10 +399,14 @@ def clock_explanation_lines(clock: Clock) -> list[str]:
     lines = []
     if basis.get("policy_version"):
         code = basis.get("marketplace", "")
-        marketplace = Marketplace(code).label if code in Marketplace.values else code
-        lines.append(_("%(marketplace)s policy, version %(version)s: %(hours)s h.") % {
-            "marketplace": marketplace, "version": basis["policy_version"],
-            "hours": f"{basis.get('length_hours', 0):g}"})
+        names = {"marketplace": Marketplace(code).label if code in Marketplace.values else code,
+                 "version": basis["policy_version"]}
+        if "received_in_working_hours" in basis:
+            # The length that applied depends on when the message came: the next line says it.
+            lines.append(_("%(marketplace)s policy, version %(version)s.") % names)
+        else:
+            lines.append(_("%(marketplace)s policy, version %(version)s: %(length)s.") % {
+                **names, "length": _length(basis.get("length_hours", 0))})
     if basis.get("start_event"):
         event = basis["start_event"]
         lines.append(_("Started by “%(event)s” at %(at)s, the time the platform gives.") % {
@@ -342,6 +422,7 @@ def clock_explanation_lines(clock: Clock) -> list[str]:
         if basis.get("capped"):
             lines.append(_("The cap applies."))
         lines.extend(_calendar_sentences(basis.get("calendar", "")))
+        lines.extend(_holidays_skipped(clock, zone, basis.get("calendar", "")))
     elif basis.get("timezone"):
         lines.append(_("Elapsed time, counted in UTC; the store's zone is %(tz)s.") % {"tz": basis["timezone"]})
     lines.append(_("Due %(due)s.") % {"due": _at(clock.due_at, zone)})

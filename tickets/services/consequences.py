@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from tickets.choices import (
     TICKET_TRANSITIONS,
@@ -166,7 +167,7 @@ def _open_disputes(clock_ids: list[int], kind: str, applied: Applied) -> list[Di
 def dispute_response_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
     """Lost by default: buyer wins, the requested amount is refunded, ticket escalated."""
     disputes = _open_disputes(clock_ids, ClockKind.DISPUTE_RESPONSE, applied)
-    note = "No seller response within the dispute-response time."
+    note = gettext_noop("No seller response within the dispute-response time.")
     _record_refunds(disputes, lambda d: d.requested_amount, reason=RefundReason.DISPUTE_LOST, note=note,
                     audit=audit, applied=applied)
     _resolve_disputes(disputes, outcome=DisputeOutcome.BUYER_WON, note=note, kind=ClockKind.DISPUTE_RESPONSE,
@@ -183,7 +184,7 @@ def refund_decision_lapsed(clock_ids: list[int], applied: Applied, audit: list) 
     offers = {p.dispute_id: p for p in DisputeProposal.objects.filter(
         dispute__in=[d.pk for d in disputes], party=ProposalParty.BUYER, status=ProposalStatus.PENDING)}
     applied.statements += 1
-    note = "Refund request not decided in time."
+    note = gettext_noop("Refund request not decided in time.")
     _record_refunds(disputes, lambda d: offers[d.pk].amount if d.pk in offers else d.requested_amount,
                     reason=RefundReason.REFUND_REQUEST, note=note, audit=audit, applied=applied)
     if offers:
@@ -211,7 +212,7 @@ def return_shipment_lapsed(clock_ids: list[int], applied: Applied, audit: list) 
     returns = _lapsed_returns(clock_ids, ClockKind.RETURN_SHIPMENT, ReturnStatus.AWAITING_SHIPMENT, applied)
     if not returns:
         return
-    note = "Buyer did not ship the return in time; funds released to the seller."
+    note = gettext_noop("Buyer did not ship the return in time; funds released to the seller.")
     Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.AWAITING_SHIPMENT).update(
         status=ReturnStatus.LAPSED, closed_at=_breach_time(ClockKind.RETURN_SHIPMENT, "return_request"),
         updated_at=timezone.now(), desk_changed_at=timezone.now())
@@ -230,7 +231,7 @@ def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: l
     returns = _lapsed_returns(clock_ids, ClockKind.RECEIPT_CONFIRMATION, ReturnStatus.IN_TRANSIT, applied)
     if not returns:
         return
-    note = "Receipt not confirmed in time; treated as received and refunded."
+    note = gettext_noop("Receipt not confirmed in time; treated as received and refunded.")
     lapsed = _breach_time(ClockKind.RECEIPT_CONFIRMATION, "return_request")
     Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.IN_TRANSIT).update(
         status=ReturnStatus.REFUNDED, received_at=lapsed, refunded_at=lapsed, updated_at=timezone.now(),
@@ -260,7 +261,7 @@ def service_clock_lapsed(clock_ids: list[int], applied: Applied, audit: list) ->
     where, params = ids_in("c.id", clock_ids)
     ticket_sql = f"""SELECT COALESCE(c.ticket_id, m.ticket_id) FROM tickets_clock c
                      LEFT JOIN tickets_message m ON m.id = c.message_id WHERE {where}"""
-    _flag_tickets(ticket_sql, params, escalate=False, reason="Service clock lapsed.", applied=applied)
+    _flag_tickets(ticket_sql, params, escalate=False, reason=gettext_noop("Service clock lapsed."), applied=applied)
     applied.count += len(clock_ids)
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from tickets.choices import AlertLevel
 from tickets.models import Alert, AlertDelivery, DeliveryAttempt
 
-from .clocks import clock_explanation_lines, lapse_consequence
+from .clocks import alert_text, clock_explanation_lines, clock_subject_label, lapse_consequence
 
 CHUNK = 1000
 
@@ -46,12 +46,14 @@ def alert_payload(alert: Alert) -> dict:
         "alert_id": alert.pk,
         "level": alert.level,
         "store": alert.store.code,
+        "ticket": clock.ticket_id,
         "clock": {"id": clock.pk, "kind": clock.kind, "subject": clock.subject_key, "state": clock.state,
+                  "subject_label": clock_subject_label(clock),
                   "due_at": clock.due_at.isoformat(),
                   "amount_at_stake": str(clock.amount_at_stake) if clock.amount_at_stake is not None else None,
                   "currency": clock.currency},
         "raised_at": alert.raised_at.isoformat(),
-        "text": alert.text,
+        "text": alert_text(alert),
     }
 
 
@@ -117,7 +119,7 @@ def _email_paragraphs(alert: Alert) -> list[str]:
     to act: the stored ``alert.text`` is a fixed English record, so the email is
     composed afresh in the desk's language."""
     clock = alert.clock
-    subject = _("ticket #%(id)s") % {"id": clock.ticket_id} if clock.ticket_id else clock.subject_key
+    subject = clock_subject_label(clock)
     consequence = lapse_consequence(clock)
     paragraphs = [
         _("%(level)s: %(clock)s on %(subject)s.") % {

@@ -5,7 +5,7 @@ proposals traded in a dispute. Each event starts or stops its platform clocks he
 - the seller's first response (an offer, accepting the buyer's offer, evidence, a
   written reply on the ticket) meets it;
 - a buyer's refund offer starts the refund-decision clock; accepting or rejecting
-  that offer meets it;
+  that offer meets it, and the buyer withdrawing it cancels it;
 - resolved: whatever still runs on the dispute is cancelled.
 
 The platform's times must come in a possible order (``dispute_times_check``):
@@ -28,19 +28,22 @@ from tickets.choices import (
     ProposalSolution,
     ProposalStatus,
 )
-from tickets.models import Clock, Dispute, DisputeProposal
+from tickets.models import Clock, Dispute, DisputeProposal, User
 
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
 from .time_order import desk_time, time_order_errors
 from .webhooks import event_emit
-from .workflow import check_transition, transition
+from .workflow import InvalidTransition, check_transition, transition
 
 OUTCOME_REQUIRED = gettext_lazy("Choose the outcome of the dispute to resolve it.")
 OUTCOME_ONLY_WHEN_RESOLVED = gettext_lazy("An outcome can only be set when the dispute is resolved.")
 DISPUTE_RESOLVED = gettext_lazy("The dispute is resolved; no new proposal can be made.")
 BEFORE_OPENED = gettext_lazy("This time is before the dispute was opened (%(time)s).")
 BEFORE_REVIEW = gettext_lazy("This time is before the dispute went to platform review (%(time)s).")
+NOT_A_DECISION = gettext_lazy("Accept or reject the offer.")
+OWN_OFFER = gettext_lazy("This is the seller's own offer: the buyer or the platform decides on it.")
+DISPUTE_RESOLVED_DECIDED = gettext_lazy("The dispute is resolved; its offers can no longer be decided.")
 
 # Buyer offers that ask the seller for money, and so start the refund-decision clock.
 REFUND_SOLUTIONS = (ProposalSolution.REFUND, ProposalSolution.RETURN_AND_REFUND)
@@ -150,17 +153,40 @@ def proposal_set_status(*, proposal: DisputeProposal, status: str, actor, reason
     """Accept, reject, withdraw or supersede an offer; ``at`` is the platform's time
     of the decision (default now). The seller accepting or rejecting the buyer's
     offer meets the refund-decision clock; accepting it is also an answer to the
-    dispute."""
+    dispute. The buyer withdrawing it cancels that clock; a newer version
+    superseding it keeps the clock running."""
     with transaction.atomic():
         transition(proposal, to=status, actor=actor, reason=reason)
-        if proposal.party == ProposalParty.BUYER and status in DECISIONS:
+        if proposal.party == ProposalParty.BUYER and status in (*DECISIONS, ProposalStatus.WITHDRAWN):
             when = at or timezone.now()
             how = f"Buyer's offer v{proposal.version} {status}."
-            clocks_meet(clocks=Clock.objects.filter(dispute_id=proposal.dispute_id, kind=ClockKind.REFUND_DECISION),
-                        actor=actor, reason=how, at=when)
+            refund_decision = Clock.objects.filter(dispute_id=proposal.dispute_id, kind=ClockKind.REFUND_DECISION)
+            if status == ProposalStatus.WITHDRAWN:
+                # Nothing is left to decide (a party has one pending offer at most), so
+                # no refund executes when the deadline passes. A clock already due
+                # stays for the sweep: the platform refunded before the withdrawal.
+                clocks_cancel(clocks=refund_decision, actor=actor, reason=how, at=when)
+            else:
+                clocks_meet(clocks=refund_decision, actor=actor, reason=how, at=when)
             if status == ProposalStatus.ACCEPTED:
                 dispute_seller_responded(dispute=proposal.dispute, at=when, actor=actor, how=how)
     return proposal
+
+
+def proposal_decide(*, proposal: DisputeProposal, decision: str, actor, reason: str = "") -> DisputeProposal:
+    """The seller accepts or rejects the buyer's or the platform's offer, now (the
+    desk's page and the API). Refusals name ``decision``, the one field the seller
+    filled in; a concurrent decision stays a ConcurrentChange (a 409 in the API)."""
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": NOT_A_DECISION})
+    if proposal.party == ProposalParty.SELLER:
+        raise ValidationError({"decision": OWN_OFFER})
+    if proposal.dispute.status == DisputeStatus.RESOLVED:
+        raise ValidationError({"decision": DISPUTE_RESOLVED_DECIDED})
+    try:
+        return proposal_set_status(proposal=proposal, status=decision, actor=actor, reason=reason)
+    except InvalidTransition as exc:
+        raise type(exc)({"decision": exc.messages}) from exc
 
 
 def proposal_create(*, dispute: Dispute, party: str, solution: str, amount, actor, note: str = "",
@@ -183,7 +209,8 @@ def proposal_create(*, dispute: Dispute, party: str, solution: str, amount, acto
         last = DisputeProposal.objects.filter(dispute=dispute, party=party).aggregate(v=Max("version"))["v"] or 0
         proposal = DisputeProposal(
             dispute=dispute, party=party, solution=solution, amount=amount, version=last + 1, note=note,
-            external_id=external_id, created_by=None if isinstance(actor, str) else actor,
+            # A person only: a system actor or an API key (the ERP's sync) is nobody's account.
+            external_id=external_id, created_by=actor if isinstance(actor, User) else None,
             proposed_at=proposed_at or timezone.now(),
         )
         proposal.full_clean()

@@ -3,7 +3,8 @@
 The clocks a conversation runs on start and stop here:
 
 - a buyer's message starts the first-response clock, unless one already runs on
-  the ticket (the oldest unanswered message is what the marketplace counts);
+  the ticket (the oldest unanswered message is what the marketplace counts; a late
+  older one takes the clock over, and one already answered has its clock met);
 - a buyer's message that mentions a return, a refund, a chargeback, a bad review
   or legal action also starts the 2-hour sensitive-message escalation clock
   (met by ``ticket_escalate``);
@@ -18,15 +19,16 @@ import unicodedata
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from templates_lib.replies import reply_validate, template_body_validate, template_use_record
-from tickets.choices import ClockKind, ClockState, DisputeStatus, MessageKind, TicketStatus
-from tickets.models import Message, SensitiveTerm, SensitiveTopic, Ticket
+from tickets.choices import ClockKind, ClockState, DisputeStatus, MessageKind, Priority, TicketStatus
+from tickets.models import Clock, Message, SensitiveTerm, SensitiveTopic, Ticket
 
 from .audit import audit_record
-from .clocks import clock_start_for, clocks_meet
+from .clocks import clock_start_for, clocks_cancel, clocks_meet
 from .disputes import dispute_seller_responded
-from .tickets import ticket_clocks, ticket_set_status
+from .tickets import ticket_clocks, ticket_raise_priority, ticket_set_status
 from .webhooks import event_emit
 
 # A buyer writing again hands the ticket back to the desk.
@@ -111,6 +113,10 @@ def message_receive(*, ticket: Ticket, body: str, sent_at, actor, language: str 
             audit_record(subject=message, actor=actor, action="message", field="kind", to_value=message.kind,
                          reason=f"sensitive: {', '.join(topics)}" if topics else "")
             _note_buyer_message(ticket, sent_at, actor)
+            if topics:
+                # DOMAIN's red band: claims, chargebacks, threats of bad reviews or legal action.
+                ticket_raise_priority(ticket=ticket, priority=Priority.RED, actor=actor,
+                                      reason=f"sensitive: {', '.join(topics)}")
             _start_message_clocks(ticket, message, actor)
     except IntegrityError:
         # Only a concurrent sync of the same external id can collide here.
@@ -128,14 +134,44 @@ def _note_buyer_message(ticket: Ticket, sent_at, actor) -> None:
             last_buyer_message_at=sent_at):
         ticket.last_buyer_message_at = sent_at
     if ticket.status in REOPENED_BY_BUYER:
-        ticket_set_status(ticket=ticket, status=TicketStatus.OPEN, actor=actor, reason="The buyer wrote again.")
+        ticket_set_status(ticket=ticket, status=TicketStatus.OPEN, actor=actor,
+                          reason=gettext_noop("The buyer wrote again."))
 
 
 def _start_message_clocks(ticket: Ticket, message: Message, actor) -> None:
-    for kind, applies in ((ClockKind.FIRST_RESPONSE, True), (ClockKind.SENSITIVE_ESCALATION, bool(message.topics))):
-        if applies and not ticket_clocks(ticket=ticket, kind=kind).filter(state=ClockState.RUNNING).exists():
-            clock_start_for(kind=kind, subject=message, started_at=message.sent_at, actor=actor,
+    _start_first_response(ticket, message, actor)
+    if message.topics and not ticket_clocks(ticket=ticket, kind=ClockKind.SENSITIVE_ESCALATION).filter(
+            state=ClockState.RUNNING).exists():
+        clock_start_for(kind=ClockKind.SENSITIVE_ESCALATION, subject=message, started_at=message.sent_at,
+                        actor=actor, start_event="message.sent_at")
+
+
+def _start_first_response(ticket: Ticket, message: Message, actor) -> None:
+    """The marketplace counts from the oldest message the seller has not answered.
+    The ERP may deliver messages out of order, so a message can arrive after a newer
+    one (it then takes over the clock) or after the reply that answered it (its
+    clock is met at that reply, or breached if the reply came too late)."""
+    sent_at = message.sent_at
+    running = ticket_clocks(ticket=ticket, kind=ClockKind.FIRST_RESPONSE).filter(state=ClockState.RUNNING).first()
+    if running is not None:
+        # Nothing to move when the running clock already counts from an older message,
+        # when this one was answered before the next came, or when the running one has
+        # lapsed already (the marketplace applies one lapse; the sweep records it).
+        if running.started_at <= sent_at or running.due_at <= timezone.now() or _real_replies(ticket).filter(
+                sent_at__gte=sent_at, sent_at__lt=running.started_at).exists():
+            return
+        clocks_cancel(clocks=Clock.objects.filter(pk=running.pk), actor=actor,
+                      reason=gettext_noop("An older unanswered buyer message arrived; the clock runs from it."))
+    clock = clock_start_for(kind=ClockKind.FIRST_RESPONSE, subject=message, started_at=sent_at, actor=actor,
                             start_event="message.sent_at")
+    answer = _real_replies(ticket).filter(sent_at__gte=sent_at).order_by("sent_at").first()
+    if clock is not None and answer is not None:
+        clocks_meet(clocks=Clock.objects.filter(pk=clock.pk), actor=actor, at=answer.sent_at,
+                    reason=gettext_noop("An agent had already replied to the buyer."))
+
+
+def _real_replies(ticket: Ticket):
+    return Message.objects.filter(ticket=ticket, kind=MessageKind.AGENT_REPLY, is_automatic=False)
 
 
 # Replies and notes ---------------------------------------------------------------------------
@@ -177,7 +213,7 @@ def message_reply(*, ticket: Ticket, author, body: str, actor=None, is_automatic
 def _count_reply(ticket: Ticket, message: Message, actor) -> None:
     at = message.sent_at
     clocks_meet(clocks=ticket_clocks(ticket=ticket, kind=ClockKind.FIRST_RESPONSE), actor=actor, at=at,
-                reason="An agent replied to the buyer.")
+                reason=gettext_noop("An agent replied to the buyer."))
     if Ticket.objects.filter(pk=ticket.pk, first_replied_at__isnull=True).update(first_replied_at=at):
         ticket.first_replied_at = at
     for dispute in ticket.disputes.exclude(status=DisputeStatus.RESOLVED):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.choices import TICKET_TRANSITIONS, ClockKind, Role, TicketStatus
+from tickets.choices import TICKET_TRANSITIONS, ClockKind, Priority, Role, TicketStatus
 from tickets.models import Clock, Message, Ticket, User
 from tickets.models.tickets import OPEN_TICKET_STATUSES
 
@@ -15,6 +15,7 @@ from .audit import audit_record
 from .clocks import clocks_meet
 from .workflow import transition
 
+PRIORITY_RANK = {Priority.BLUE: 0, Priority.YELLOW: 1, Priority.RED: 2}
 ESCALATE_TO_SENIOR = gettext_lazy("Escalate to a senior agent, a supervisor or an admin of the ticket's store.")
 
 
@@ -69,6 +70,19 @@ def ticket_assign(*, ticket: Ticket, assignee, actor, reason: str = "") -> Ticke
                      to_value=assignee.get_username() if assignee else "", reason=reason)
         ticket.assignee = assignee
         _escalation_done(ticket, actor=actor, reason=reason)
+    return ticket
+
+
+def ticket_raise_priority(*, ticket: Ticket, priority: str, actor, reason: str = "") -> Ticket:
+    """Raise the ticket to ``priority`` if it is lower (red over yellow over blue); a
+    higher priority stays."""
+    if PRIORITY_RANK[priority] <= PRIORITY_RANK[ticket.priority]:
+        return ticket
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(priority=priority, updated_at=timezone.now())
+        audit_record(subject=ticket, actor=actor, action="priority", field="priority", from_value=ticket.priority,
+                     to_value=priority, reason=reason)
+    ticket.priority = priority
     return ticket
 
 

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from tickets.choices import ClockKind, ClockState
 from tickets.models import Alert, AuditEntry
-from tickets.services.clocks import clock_explanation, clock_start_for, lapse_consequence
+from tickets.services.clocks import alert_text, clock_explanation, clock_start_for, lapse_consequence
 
 from .factories import (
     T0,
@@ -215,11 +215,13 @@ def test_alerts_are_the_caller_own_with_flags(agent_client, agent, supervisor, s
     assert [row["id"] for row in rows] == [unread.alert_id, read.alert_id]
     assert rows[0] == {
         "id": unread.alert_id, "clock": unread.alert.clock_id, "clock_kind": "dispute_response",
-        "level": "warning", "store": "ae-main", "text": unread.alert.text, "raised_at": "2025-03-10T09:00:00Z",
+        "level": "warning", "store": "ae-main", "text": alert_text(unread.alert), "raised_at": "2025-03-10T09:00:00Z",
         "ticket": None, "read": False, "read_at": None, "acknowledged": False, "acknowledged_at": None,
         "updated_at": rows[0]["updated_at"],
     }
     assert datetime.datetime.fromisoformat(rows[0]["updated_at"]) == unread.alert.updated_at
+    # Said in words with the platform's ids, not the stored record "... on dispute:12".
+    assert rows[0]["text"].startswith("Warning: Dispute response on dispute D")
     assert (rows[1]["read"], rows[1]["acknowledged"]) == (True, False)
     assert ids(agent_client.get(ALERTS, {"unread": "1"})) == [unread.alert_id]
 

@@ -409,6 +409,48 @@ def test_the_oldest_unanswered_message_holds_the_only_first_response_clock(ticke
     assert (clock.state, clock.started_at) == (ClockState.RUNNING, T0 + 3 * H)
 
 
+def test_an_older_message_synced_late_takes_the_clock_over(ticket):
+    with time_machine.travel(T0 + H, tick=False):
+        newer = message_receive(ticket=ticket, body="Hello??", sent_at=T0 + 30 * 60 * S, actor=ERP)
+        older = message_receive(ticket=ticket, body="Hello?", sent_at=T0, actor=ERP)
+
+    replaced = the_clock(ClockKind.FIRST_RESPONSE, message=newer)
+    assert replaced.state == ClockState.CANCELLED
+    clock = the_clock(ClockKind.FIRST_RESPONSE, message=older)
+    assert (clock.state, clock.started_at, clock.due_at) == (ClockState.RUNNING, T0, T0 + 3 * H)
+
+
+def test_an_older_message_answered_before_the_next_one_changes_nothing(ticket, agent):
+    with time_machine.travel(T0 + 3 * H, tick=False):
+        newer = message_receive(ticket=ticket, body="And the invoice?", sent_at=T0 + 2 * H, actor=ERP)
+        message_reply(ticket=ticket, author=agent, body="It left today.", sent_at=T0 + H, external_id="R-1")
+        older = message_receive(ticket=ticket, body="Has it left?", sent_at=T0, actor=ERP)
+
+    # The reply was older than the running clock: it answers the older message only.
+    assert the_clock(ClockKind.FIRST_RESPONSE, message=newer).state == ClockState.RUNNING
+    assert not Clock.objects.filter(kind=ClockKind.FIRST_RESPONSE, message=older).exists()
+
+
+def test_a_message_synced_after_its_reply_has_its_clock_met_at_the_reply(ticket, agent):
+    with time_machine.travel(T0 + 5 * H, tick=False):
+        message_reply(ticket=ticket, author=agent, body="It ships today.", sent_at=T0 + 30 * 60 * S,
+                      external_id="R-1")
+        message = message_receive(ticket=ticket, body="When will it ship?", sent_at=T0, actor=ERP)
+
+    assert_met(the_clock(ClockKind.FIRST_RESPONSE, message=message), at=T0 + 30 * 60 * S, actor=ERP)
+
+
+def test_a_message_synced_after_a_late_reply_still_lapses(ticket, agent):
+    with time_machine.travel(T0 + 5 * H, tick=False):
+        message_reply(ticket=ticket, author=agent, body="Sorry for the wait.", sent_at=T0 + 4 * H,
+                      external_id="R-1")
+        message = message_receive(ticket=ticket, body="When will it ship?", sent_at=T0, actor=ERP)
+        sweep()
+
+    clock = the_clock(ClockKind.FIRST_RESPONSE, message=message)
+    assert (clock.state, clock.breached_at) == (ClockState.BREACHED, T0 + 3 * H)
+
+
 @pytest.mark.parametrize("status", [TicketStatus.RESOLVED, TicketStatus.WAITING_ON_BUYER])
 def test_a_buyer_writing_again_reopens_the_ticket(store, agent, status):
     ticket = TicketFactory(store=store, assignee=agent, status=status)
@@ -471,6 +513,11 @@ def test_a_sensitive_message_starts_the_escalation_clock(ticket):
     assert_started(clock, at=T0, length=2 * H, event="message.sent_at")
     assert audit_of(message, action="message").get().reason == "sensitive: refund, legal"
     assert the_clock(ClockKind.FIRST_RESPONSE, message=message).state == ClockState.RUNNING
+    # The red band: act within hours, not days.
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.RED
+    entry = audit_of(ticket, action="priority").get()
+    assert (entry.from_value, entry.to_value, entry.reason) == (Priority.BLUE, Priority.RED, "sensitive: refund, legal")
 
 
 def test_a_second_sensitive_message_starts_no_second_escalation_clock(ticket):

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils.html import escape
 
-from tickets.choices import ClockKind, ClockState
+from tickets.choices import ClockKind, ClockState, TicketStatus
 from tickets.services.clocks import clock_explanation_lines, clock_start_for, lapse_consequence
 from tickets.views import clocks as clock_views
 
@@ -31,9 +31,10 @@ QUEUE = "/clocks/"
 # Session, user, nav badge, the store filter's choice checked and its options listed,
 # clocks, their tickets.
 QUEUE_QUERIES = 7
-# Session, user, nav badge, ticket, thread, clocks, history, and the template picker's
-# templates, their texts, their effectiveness and the ticket's dispute.
-DETAIL_QUERIES = 11
+# Session, user, nav badge, ticket, thread, clocks, history, the disputes' offers waiting
+# for a decision, and the template picker's templates, their texts, their effectiveness
+# and the ticket's dispute.
+DETAIL_QUERIES = 12
 
 
 @pytest.fixture
@@ -227,4 +228,51 @@ def test_queue_queries_do_not_grow_with_rows(agent_client, store, rows, django_a
 def test_home_tiles_link_to_the_queue_and_the_inbox(agent_client):
     html = page(agent_client.get("/"))
     assert f'href="{QUEUE}"' in html
+    assert f'href="{QUEUE}?state=breached&amp;open=1"' in html
     assert 'href="/alerts/?unread=1"' in html
+
+
+def lapsed(store, *, status, due_at, kind=ClockKind.DISPUTE_RESPONSE):
+    ticket = TicketFactory(store=store, status=status)
+    return ClockFactory(store=store, dispute=DisputeFactory(store=store, order=ticket.order, ticket=ticket),
+                        ticket=ticket, kind=kind, state=ClockState.BREACHED, due_at=due_at, breached_at=due_at)
+
+
+def test_the_overdue_tile_counts_lapses_on_open_tickets_and_what_the_sweep_has_not_reached(agent_client, store):
+    with time_machine.travel(T0 + datetime.timedelta(days=3), tick=False):
+        open_lapse = lapsed(store, status=TicketStatus.OPEN, due_at=T0)
+        lapsed(store, status=TicketStatus.RESOLVED, due_at=T0)  # dealt with
+        window = lapsed(store, status=TicketStatus.OPEN, due_at=T0, kind=ClockKind.REFUND_WINDOW)  # the buyer's
+        ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=2))  # due, not swept yet
+        ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=3, hours=5))  # due today
+
+        response = agent_client.get("/")
+        assert (response.context["overdue"], response.context["due_today"]) == (2, 1)
+
+        listed = agent_client.get(QUEUE, {"state": ClockState.BREACHED, "open": "true"}).context["clocks"]
+        assert {c.pk for c in listed} == {open_lapse.pk, window.pk}
+
+
+def test_lapsed_clocks_are_listed_latest_first(agent_client, store):
+    older = lapsed(store, status=TicketStatus.OPEN, due_at=T0)
+    newer = lapsed(store, status=TicketStatus.OPEN, due_at=T0 + datetime.timedelta(hours=5))
+    closed = lapsed(store, status=TicketStatus.CLOSED, due_at=T0 + datetime.timedelta(hours=9))
+
+    def listed(**params):
+        return [c.pk for c in agent_client.get(QUEUE, {"state": ClockState.BREACHED, **params}).context["clocks"]]
+
+    assert listed() == [closed.pk, newer.pk, older.pk]
+    assert listed(open="true") == [newer.pk, older.pk]
+    assert listed(open="false") == [closed.pk]
+    assert listed(order="due") == [older.pk, newer.pk, closed.pk]
+
+
+def test_clocks_name_their_subject_by_platform_ids_not_desk_keys(agent_client, store, at_t0):
+    ticket, clocks = ticket_with_clocks(store)
+    html = page(agent_client.get(f"/tickets/{ticket.pk}/"))
+    dispute, ret = clocks["dispute"].dispute, clocks["return"].return_request
+    assert f"dispute {dispute.external_id}" in html
+    assert f"return {ret.external_id}" in html
+    assert "buyer message of " in html
+    assert f"dispute:{dispute.pk}<" not in html
+    assert f"message:{clocks['message'].message_id}<" not in html

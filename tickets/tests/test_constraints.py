@@ -446,6 +446,18 @@ def test_proposal_one_pending_per_party():
     DisputeProposalFactory(dispute=first.dispute, party=ProposalParty.SELLER, version=2)
 
 
+def test_proposal_platform_id_unique_per_dispute():
+    first = DisputeProposalFactory(external_id="P-1", status=ProposalStatus.REJECTED)
+    DisputeProposalFactory(external_id="P-1")  # another dispute
+    DisputeProposalFactory(dispute=first.dispute, version=2, external_id="")  # made on the desk
+    DisputeProposalFactory(dispute=first.dispute, party=ProposalParty.BUYER, external_id="")
+    with refused_by("proposal_external_id_unique"):
+        DisputeProposalFactory(dispute=first.dispute, version=3, status=ProposalStatus.REJECTED, external_id="P-1")
+    duplicate = DisputeProposalFactory.build(dispute=first.dispute, version=3, status=ProposalStatus.REJECTED,
+                                             external_id="P-1")
+    assert validation_errors(duplicate) == {"__all__": ["This dispute already has a proposal with this platform id."]}
+
+
 def test_proposal_amount_non_negative():
     with refused_by("proposal_amount_non_negative"):
         DisputeProposalFactory(amount=Decimal("-5"))

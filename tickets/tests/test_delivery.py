@@ -144,7 +144,7 @@ def test_delivering_again_sends_nothing_twice(alert, mailoutbox, no_webhook):
     assert DeliveryAttempt.objects.count() == 2
 
 
-def test_a_failing_mail_server_never_raises_and_keeps_the_alert(alert, settings, no_webhook):
+def test_a_failing_mail_server_never_raises_and_keeps_the_alert(alert, settings, no_webhook, retries):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.BrokenEmailBackend"}}
 
     deliver_alerts([alert.pk])  # does not raise
@@ -152,19 +152,23 @@ def test_a_failing_mail_server_never_raises_and_keeps_the_alert(alert, settings,
     assert Alert.objects.filter(pk=alert.pk).exists()
     assert AlertReceipt.objects.filter(alert=alert).count() == 3  # the inboxes have it regardless
     for delivery in AlertDelivery.objects.filter(alert=alert):
-        assert (delivery.status, delivery.attempts, delivery.sent_at) == (AlertDelivery.Status.FAILED, 1, None)
+        # Pending, not failed: Celery tries again with backoff, as for the webhook.
+        assert (delivery.status, delivery.attempts, delivery.sent_at) == (AlertDelivery.Status.PENDING, 1, None)
         assert delivery.last_error.startswith("SMTPConnectError")
         assert attempts_of(delivery) == [(1, False, None, delivery.last_error)]
+    assert sorted(args[0][0] for args, _ in retries) == sorted(AlertDelivery.objects.filter(alert=alert)
+                                                                .values_list("pk", flat=True))
 
-    # The next delivery run tries again, as attempt 2.
+    # The retry finds the server back, as attempt 2.
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    deliver_alerts([alert.pk])
+    for delivery in AlertDelivery.objects.filter(alert=alert):
+        assert deliver_webhook.apply(args=(delivery.pk,)).state == "SUCCESS"
     for delivery in AlertDelivery.objects.filter(alert=alert):
         assert (delivery.status, delivery.attempts) == (AlertDelivery.Status.SENT, 2)
         assert [ok for _, ok, _, _ in attempts_of(delivery)] == [False, True]
 
 
-def test_a_failing_mail_server_never_blocks_the_sweep(store, agent, settings, no_webhook, monkeypatch,
+def test_a_failing_mail_server_never_blocks_the_sweep(store, agent, settings, no_webhook, monkeypatch, retries,
                                                       django_capture_on_commit_callbacks):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.BrokenEmailBackend"}}
     # The task body runs in place of the broker round trip, after the sweep commits.
@@ -182,7 +186,8 @@ def test_a_failing_mail_server_never_blocks_the_sweep(store, agent, settings, no
     assert clock.state == ClockState.BREACHED
     breach = Alert.objects.get(clock=clock)
     delivery = AlertDelivery.objects.get(alert=breach)
-    assert (delivery.target, delivery.status) == ("agent@example.com", AlertDelivery.Status.FAILED)
+    assert (delivery.target, delivery.status) == ("agent@example.com", AlertDelivery.Status.PENDING)
+    assert retries == [(((delivery.pk,),), {"countdown": 30})]
 
 
 def test_the_sweep_hands_its_alerts_to_delivery_after_commit(store, agent, mailoutbox, no_webhook, monkeypatch,
@@ -234,7 +239,7 @@ def test_a_failing_webhook_is_recorded_and_retried_by_celery(alert, hook, retrie
     deliver_alerts([alert.pk])
 
     delivery = AlertDelivery.objects.get(alert=alert, channel=AlertDelivery.Channel.WEBHOOK)
-    assert (delivery.status, delivery.last_error) == (AlertDelivery.Status.FAILED, "HTTP 500")
+    assert (delivery.status, delivery.last_error) == (AlertDelivery.Status.PENDING, "HTTP 500")  # retry coming
     assert attempts_of(delivery) == [(1, False, 500, "HTTP 500")]
     assert retries == [(((delivery.pk,),), {"countdown": 30})]
     # Email is independent of the webhook's fate.
@@ -295,7 +300,7 @@ def test_an_unreachable_webhook_is_recorded_not_raised(alert, settings, retries)
     settings.ALERT_WEBHOOK_SECRET = SECRET
     deliver_alerts([alert.pk])
     delivery = AlertDelivery.objects.get(alert=alert, channel=AlertDelivery.Channel.WEBHOOK)
-    assert delivery.status == AlertDelivery.Status.FAILED
+    assert delivery.status == AlertDelivery.Status.PENDING  # its retry is coming
     [(number, ok, code, error)] = attempts_of(delivery)
     assert (number, ok, code) == (1, False, None)
     assert error.startswith("URLError")

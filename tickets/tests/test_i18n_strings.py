@@ -103,7 +103,7 @@ def test_ticket_page_in_english_keeps_its_colons_and_commas(agent_client, store)
     ticket = TicketFactory(store=store, status=TicketStatus.ESCALATED)
     html = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Status: <strong" in html
-    assert "Assignee: —</p>" in html
+    assert "Assignee: — ·" in html
     assert "Allowed next: Open, Resolved, Waiting on buyer</p>" in html
 
 
@@ -168,7 +168,7 @@ def test_working_hours_explanation_says_the_calendar_in_words(store):
     message = message_receive(ticket=TicketFactory(store=store), body="Where is my parcel?", sent_at=T0, actor="erp")
     clock = Clock.objects.get(kind=ClockKind.FIRST_RESPONSE, message=message)
     assert clock_explanation_lines(clock) == [
-        "AliExpress policy, version 1: 3 h.",
+        "AliExpress policy, version 1.",
         "Started by “Buyer message received” at 2025-03-10 16:00 (Asia/Shanghai), the time the platform gives.",
         "Received inside working hours: 3 working hours to answer, never more than 24 h in all.",
         "Working hours: Monday to Friday, 09:00–22:00 (Asia/Shanghai).",
@@ -177,6 +177,20 @@ def test_working_hours_explanation_says_the_calendar_in_words(store):
         "The store has 1 more day off.",
         "Due 2025-03-10 19:00 (Asia/Shanghai).",  # 16:00 + 3 working hours
     ]
+
+
+def test_an_explanation_names_the_holidays_it_skipped_and_long_lengths_in_days(store):
+    store.holiday_country = "CN"
+    store.save()
+    national_day_eve = dt.datetime(2026, 9, 30, 13, 59, 30, tzinfo=dt.UTC)  # 21:59:30 in Shanghai
+    message = message_receive(ticket=TicketFactory(store=store), body="Where is my parcel?", sent_at=national_day_eve,
+                              actor="erp")
+    lines = clock_explanation_lines(Clock.objects.get(kind=ClockKind.FIRST_RESPONSE, message=message))
+    assert "at 2026-09-30 21:59:30 (Asia/Shanghai)" in lines[1]  # to the second
+    assert any(line.startswith("Days off on the way: 2026-10-01 National Day") for line in lines), lines
+    receipt = unsaved_clock(policy_version=1, marketplace="aliexpress",
+                            length_hours=720.0)
+    assert clock_explanation_lines(receipt)[0] == "AliExpress policy, version 1: 30 days."
 
 
 @needs_mo

@@ -4,6 +4,7 @@ the service and through the admin), and retired versions kept read-only."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
@@ -144,14 +145,30 @@ def test_an_invalid_revision_changes_nothing(supervisor):
 
 def test_running_clocks_keep_their_version_and_new_clocks_take_the_new_one(store, supervisor):
     old = aliexpress(ClockKind.DISPUTE_RESPONSE)
-    running = clock_start_for(kind=ClockKind.DISPUTE_RESPONSE, subject=DisputeFactory(store=store), started_at=T0,
-                              actor="test", start_event="dispute.opened_at")
-    new = policy_revise(policy=old, actor=supervisor, length=48 * H)
-    started = clock_start_for(kind=ClockKind.DISPUTE_RESPONSE, subject=DisputeFactory(store=store), started_at=T0,
-                              actor="test", start_event="dispute.opened_at")
+    ClockPolicy.objects.filter(pk=old.pk).update(created_at=T0 - 30 * 24 * H)
+
+    def opened(at):
+        return clock_start_for(kind=ClockKind.DISPUTE_RESPONSE, subject=DisputeFactory(store=store), started_at=at,
+                               actor="test", start_event="dispute.opened_at")
+
+    running = opened(T0)
+    with time_machine.travel(T0 + H, tick=False):
+        new = policy_revise(policy=old, actor=supervisor, length=48 * H)
+    started = opened(T0 + 2 * H)
+    # Opened before the revision, though it reached the desk after it: the old rules.
+    late = opened(T0 + H - dt.timedelta(seconds=1))
+
     running.refresh_from_db()
     assert (running.policy_id, running.due_at) == (old.pk, T0 + 24 * H)
-    assert (started.policy_id, started.due_at, started.basis["policy_version"]) == (new.pk, T0 + 48 * H, 2)
+    assert (started.policy_id, started.due_at, started.basis["policy_version"]) == (new.pk, T0 + 50 * H, 2)
+    assert (late.policy_id, late.due_at) == (old.pk, T0 + 25 * H - dt.timedelta(seconds=1))
+
+
+def test_an_event_older_than_every_version_falls_under_the_first(store):
+    first = aliexpress(ClockKind.DISPUTE_RESPONSE)
+    clock = clock_start_for(kind=ClockKind.DISPUTE_RESPONSE, subject=DisputeFactory(store=store),
+                            started_at=first.created_at - 365 * 24 * H, actor="test", start_event="dispute.opened_at")
+    assert clock.policy_id == first.pk
 
 
 # The admin --------------------------------------------------------------------------------------

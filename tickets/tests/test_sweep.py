@@ -514,7 +514,9 @@ def test_a_policy_revision_does_not_move_running_clocks(store, agent, supervisor
     old_policy = policy_current(marketplace="aliexpress", kind=ClockKind.DISPUTE_RESPONSE)
     running = start(ClockKind.DISPUTE_RESPONSE, store, agent)
 
-    new_policy = policy_revise(policy=old_policy, actor=supervisor, length=48 * H, warn_before=8 * H)
+    ClockPolicy.objects.filter(pk=old_policy.pk).update(created_at=T0 - 30 * D)
+    with time_machine.travel(T0 + H - S, tick=False):  # revised just before the next dispute opens
+        new_policy = policy_revise(policy=old_policy, actor=supervisor, length=48 * H, warn_before=8 * H)
     later = start(ClockKind.DISPUTE_RESPONSE, store, agent, at=T0 + H)
 
     running.refresh_from_db()

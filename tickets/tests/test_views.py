@@ -19,10 +19,11 @@ pytestmark = pytest.mark.django_db
 
 # Each page's queries, whatever it shows: session, user and the nav's unread-alerts
 # badge, then one query per list (list: tickets; detail: ticket, thread, clocks,
-# history, and the template picker's templates, their texts, their effectiveness and the
-# ticket's dispute; home: two clock counts, stores, tickets, its unread tile sharing the badge's count).
+# history, the disputes' offers waiting for a decision, and the template picker's
+# templates, their texts, their effectiveness and the ticket's dispute; home: two clock
+# counts, stores, tickets, its unread tile sharing the badge's count).
 LIST_QUERIES = 4
-DETAIL_QUERIES = 11
+DETAIL_QUERIES = 12
 HOME_QUERIES = 7
 
 # The desk's own paths, written out: the URL names are tested on their own below.

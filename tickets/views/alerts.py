@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from tickets.filters import AlertReceiptFilter
 from tickets.selectors import alert_inbox, attach_tickets, inbox_receipt
 from tickets.services.alerts import alert_acknowledge, alert_mark_read, alerts_mark_all_read
-from tickets.services.clocks import lapse_consequence
+from tickets.services.clocks import clock_subject_label, lapse_consequence
 
 INBOX_LIMIT = 100
 
@@ -32,6 +32,7 @@ def alert_list(request):
     for receipt in receipts:
         # Rendered in the reader's language, not the English stored with the alert.
         receipt.consequence = lapse_consequence(receipt.alert.clock)
+        receipt.subject_label = clock_subject_label(receipt.alert.clock)
     context = {
         "filter": filterset,
         "receipts": receipts,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tickets.filters import ClockFilter
 from tickets.selectors import attach_tickets, clock_queue
-from tickets.services.clocks import clock_explanation_lines, lapse_consequence
+from tickets.services.clocks import clock_explanation_lines, clock_subject_label, lapse_consequence
 
 # Rows on one page. The queue is read through the partial index on running clocks
 # by due time, so the first rows are cheap however many clocks run; past these, the
@@ -19,6 +19,7 @@ def explain_clocks(clocks) -> list:
     sentences), as the page shows them (pure functions of the row: no query)."""
     for clock in clocks:
         clock.consequence = lapse_consequence(clock)
+        clock.subject_label = clock_subject_label(clock)
         clock.explanation = clock_explanation_lines(clock)
     return clocks
 

@@ -1,20 +1,30 @@
 """The agent's pages: home, the ticket queue and a ticket with its clocks, its template
-picker, its reply box, notes and escalation."""
+picker, its reply box, notes, escalation and the offers waiting for the seller's decision."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from templates_lib.desk import picker_context
-from tickets.choices import ClockState, Priority, TicketCategory, TicketStatus
+from tickets.choices import (
+    ClockState,
+    DisputeStatus,
+    Priority,
+    ProposalParty,
+    ProposalStatus,
+    TicketCategory,
+    TicketStatus,
+)
+from tickets.filters import SELLER_LOSS_KINDS
 from tickets.forms import EscalateForm, NoteForm, ReplyForm, TicketStatusForm
-from tickets.models import AuditEntry, Clock, Ticket
+from tickets.models import AuditEntry, Clock, DisputeProposal, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
 from tickets.selectors import clocks_of_ticket, service_figures, stores_for_user, ticket_for_user
+from tickets.services.disputes import proposal_decide
 from tickets.services.messages import message_note, message_reply
 from tickets.services.tickets import ticket_escalate, ticket_seniors, ticket_set_status
 from tickets.services.workflow import allowed_next
@@ -31,11 +41,16 @@ def home(request):
     stores = stores_for_user(request.user).annotate(
         open_tickets=Count("tickets", filter=Q(tickets__status__in=OPEN_TICKET_STATUSES), distinct=True),
     )
-    clocks = Clock.objects.visible_to(request.user).filter(state=ClockState.RUNNING)
+    # The seller's own deadlines: a buyer's window closing is no work for the desk.
+    clocks = Clock.objects.visible_to(request.user).filter(kind__in=SELLER_LOSS_KINDS)
     context = {
         "stores": stores,
-        "overdue": clocks.filter(due_at__lte=now).count(),
-        "due_today": clocks.filter(due_at__gt=now, due_at__lte=now + timezone.timedelta(hours=24)).count(),
+        # Lapsed on a ticket still being worked (the sweep marks a clock breached
+        # within a minute of its due time; one it has not reached yet counts too).
+        "overdue": clocks.filter(Q(state=ClockState.BREACHED, ticket__status__in=OPEN_TICKET_STATUSES)
+                                 | Q(state=ClockState.RUNNING, due_at__lte=now)).count(),
+        "due_today": clocks.filter(state=ClockState.RUNNING, due_at__gt=now,
+                                   due_at__lte=now + timezone.timedelta(hours=24)).count(),
         # Supervisors see who lets service clocks lapse; agents see their own work.
         "service_figures": service_figures(request.user, since=now - timezone.timedelta(days=7))
         if request.user.is_supervisor else None,
@@ -126,8 +141,47 @@ def ticket_note(request, pk):
     return _detail_response(request, ticket, note_form=form, status_code=400)
 
 
+@login_required
+def ticket_proposal_decide(request, pk, proposal_pk):
+    """Accept or refuse the buyer's or the platform's pending offer in one of the
+    ticket's disputes: deciding the buyer's refund request meets its refund-decision
+    clock."""
+    ticket = ticket_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect("ticket-detail", pk=ticket.pk)
+    proposal = get_object_or_404(_ticket_proposals(ticket).select_related("dispute"), pk=proposal_pk)
+    decision = request.POST.get("decision", "")
+    try:
+        proposal_decide(proposal=proposal, decision=decision, actor=request.user,
+                        reason=request.POST.get("reason", "")[:500])
+    except ValidationError as exc:
+        return _detail_response(request, ticket, offer_error=" ".join(exc.messages), status_code=400)
+    if decision == ProposalStatus.ACCEPTED:
+        messages.success(request, _("Offer accepted."))
+    else:
+        messages.success(request, _("Offer refused."))
+    return redirect("ticket-detail", pk=ticket.pk)
+
+
+def _ticket_proposals(ticket):
+    # The ticket's store too: the ticket was checked against the user's stores, its
+    # disputes were not.
+    return DisputeProposal.objects.filter(dispute__ticket=ticket, dispute__store_id=ticket.store_id)
+
+
+def _pending_offers(ticket) -> list:
+    """The offers the seller can decide on the ticket's open disputes, with their
+    amount as the clocks show money ("USD 12.50")."""
+    offers = list(_ticket_proposals(ticket).filter(
+        status=ProposalStatus.PENDING, party__in=(ProposalParty.BUYER, ProposalParty.PLATFORM),
+    ).exclude(dispute__status=DisputeStatus.RESOLVED).select_related("dispute"))
+    for offer in offers:
+        offer.money = f"{offer.dispute.currency} {offer.amount:,.2f}"
+    return offers
+
+
 def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_form=None, note_form=None,
-                     status_code=200):
+                     offer_error="", status_code=200):
     thread = list(ticket.messages.select_related("author"))
     picker = picker_context(request, ticket, thread=thread)
     if reply_form is None:
@@ -142,6 +196,8 @@ def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_fo
         labels = _CHOICE_LABELS.get(entry.field, {})
         entry.from_label = labels.get(entry.from_value, entry.from_value)
         entry.to_label = labels.get(entry.to_value, entry.to_value)
+        # The desk's own reasons are stored in English (gettext_noop): say them in the reader's language.
+        entry.reason_label = _(entry.reason) if entry.reason else ""
     context = {
         "ticket": ticket,
         "thread": thread,
@@ -153,6 +209,8 @@ def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_fo
         "allowed": [TicketStatus(s).label for s in allowed_next(ticket)],
         "history": history,
         "reply_form": reply_form,
+        "offers": _pending_offers(ticket),
+        "offer_error": offer_error,
         **picker,
     }
     return render(request, "tickets/ticket_detail.html", context, status=status_code)
