@@ -259,6 +259,20 @@ def dispute_list(user):
     )
 
 
+def disputes_of_ticket(ticket) -> list:
+    """The ticket's disputes, newest first, with ``refunded_on_dispute`` and their
+    returns (two queries), for the ticket page: how each ended and what it cost."""
+    refunded = (Refund.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+                .annotate(total=Sum("amount")).values("total"))
+    return list(
+        Dispute.objects.filter(ticket=ticket, store_id=ticket.store_id)
+        .annotate(refunded_on_dispute=Coalesce(Subquery(refunded), Value(Decimal("0.00")),
+                                               output_field=DecimalField(max_digits=12, decimal_places=2)))
+        .prefetch_related(Prefetch("returns", queryset=Return.objects.order_by("agreed_at", "pk")))
+        .order_by("-opened_at", "-pk")
+    )
+
+
 def return_list(user):
     return Return.objects.visible_to(user).select_related("store", "order")
 

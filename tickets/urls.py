@@ -9,6 +9,8 @@ urlpatterns = [
     path("tickets/<int:pk>/reply/", desk.ticket_reply, name="ticket-reply"),
     path("tickets/<int:pk>/escalate/", desk.ticket_escalate_view, name="ticket-escalate"),
     path("tickets/<int:pk>/note/", desk.ticket_note, name="ticket-note"),
+    path("tickets/<int:pk>/returns/<int:return_pk>/received/", desk.ticket_return_received,
+         name="ticket-return-received"),
     path("tickets/<int:pk>/proposals/<int:proposal_pk>/decide/", desk.ticket_proposal_decide,
          name="ticket-proposal-decide"),
     path("clocks/", clocks.clock_list, name="clock-list"),

@@ -201,6 +201,14 @@ class StoreCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, allow_blank=True)
     marketplace = serializers.CharField(max_length=20, allow_blank=True)
     timezone = serializers.CharField(max_length=64, allow_blank=True)
+    # The working calendar first-response clocks count in; the model's defaults when left out.
+    default_language = serializers.CharField(max_length=20, required=False)
+    work_start = serializers.TimeField(required=False, help_text="Default 09:00, in the store's zone.")
+    work_end = serializers.TimeField(required=False, help_text="Default 22:00.")
+    working_days = serializers.CharField(max_length=7, required=False,
+                                         help_text="ISO weekday digits, 1 = Monday; default 12345.")
+    holiday_country = serializers.CharField(max_length=2, required=False, allow_blank=True,
+                                            help_text="ISO code whose public holidays are days off, e.g. CN.")
 
 
 class BuyerSerializer(serializers.ModelSerializer):

@@ -31,6 +31,7 @@ from tickets.selectors import (
 from tickets.services.alerts import alert_acknowledge, alert_mark_read
 from tickets.services.disputes import proposal_decide
 from tickets.services.messages import message_note, message_reply
+from tickets.services.returns import return_receive
 from tickets.services.stores import store_create
 from tickets.services.tickets import ticket_escalate, ticket_set_status
 
@@ -322,13 +323,23 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
 
 class ReturnViewSet(SyncViewSet):
-    """Returns with their state and its timestamps."""
+    """Returns with their state and its timestamps; ``POST /returns/{id}/received/``
+    confirms the goods arrived."""
 
     serializer_class = ReturnSerializer
     filterset_class = ReturnApiFilter
 
     def get_queryset(self):
         return return_list(self.request.user)
+
+    @extend_schema(request=None, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def received(self, request, pk=None):
+        """The seller confirms receipt of the returned goods: this meets the receipt-confirmation
+        clock. A return not shipped back yet, or already decided, is a 400 on ``status``."""
+        ret = self.get_object()
+        return_receive(ret=ret, actor=request.user)
+        return Response(ReturnSerializer(return_list(request.user).get(pk=ret.pk)).data)
 
 
 class RefundViewSet(SyncViewSet):

@@ -42,7 +42,8 @@ def schedule_delivery(alert_ids: list[int]) -> None:
 def alert_payload(alert: Alert) -> dict:
     clock = alert.clock
     return {
-        "event": f"clock.{'breached' if alert.level == 'breach' else 'warning'}",
+        "event": {AlertLevel.BREACH: "clock.breached", AlertLevel.ESCALATION: "clock.escalation"}.get(
+            alert.level, "clock.warning"),
         "alert_id": alert.pk,
         "level": alert.level,
         "store": alert.store.code,

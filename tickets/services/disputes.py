@@ -13,12 +13,13 @@ nothing happens on a dispute before it was opened, and it is resolved no earlier
 than it went to platform review. Equal times are fine.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tickets.choices import (
     ClockKind,
@@ -28,10 +29,11 @@ from tickets.choices import (
     ProposalSolution,
     ProposalStatus,
 )
-from tickets.models import Clock, Dispute, DisputeProposal, User
+from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, User
 
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
+from .consequences import SWEEP_ACTOR
 from .time_order import desk_time, time_order_errors
 from .webhooks import event_emit
 from .workflow import InvalidTransition, check_transition, transition
@@ -64,6 +66,9 @@ TIME_ORDER = {
     "resolved_at": ("opened_at", "platform_review_at"),
 }
 BEFORE = {"opened_at": BEFORE_OPENED, "platform_review_at": BEFORE_REVIEW}
+
+# Stored in English like every record; pages translate it.
+OUTCOME_CORRECTED = gettext_noop("The platform ruled otherwise than the lapse implied.")
 
 
 def dispute_times_check(*, dispute: Dispute, answered_at=None, steps=()) -> None:
@@ -107,8 +112,9 @@ def dispute_seller_responded(*, dispute: Dispute, at, actor, how: str) -> int:
     reply) at ``at``. The first answer stamps ``seller_responded_at``; any answer
     meets the running dispute-response clock. Returns the number of clocks met."""
     # A reply written before the buyer opened the dispute (synced late, say) answered
-    # the buyer, not the dispute.
-    if dispute.status == DisputeStatus.RESOLVED or at < dispute.opened_at:
+    # the buyer, not the dispute. On a resolved dispute the time is still a fact worth
+    # keeping (the platform may report it late); there is no running clock left to meet.
+    if at < dispute.opened_at:
         return 0
     with transaction.atomic():
         # Conditional: of two answers at once, only the first stamps the time.
@@ -119,6 +125,35 @@ def dispute_seller_responded(*, dispute: Dispute, at, actor, how: str) -> int:
                          to_value=at.isoformat(), reason=how)
         return clocks_meet(clocks=Clock.objects.filter(dispute=dispute, kind=ClockKind.DISPUTE_RESPONSE),
                            actor=actor, reason=how, at=at)
+
+
+def dispute_resolved_by_lapse(dispute: Dispute) -> bool:
+    """Whether the desk resolved ``dispute`` itself, as the marketplace rules a lapse:
+    its outcome is then the desk's inference, which the platform's word may correct."""
+    last = (AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Dispute), object_id=dispute.pk,
+                                      field="status", to_value=DisputeStatus.RESOLVED)
+            .order_by("-created_at", "-pk").values_list("actor_label", flat=True).first())
+    return last == SWEEP_ACTOR
+
+
+def dispute_outcome_correct(*, dispute: Dispute, outcome: str, actor, note: str = "") -> Dispute:
+    """The platform's outcome replaces the one the desk recorded when a clock lapsed
+    (the ERP "may later confirm or correct" a consequence). Any other resolved
+    dispute keeps its outcome: that is refused on ``outcome``. The refunds are
+    reconciled apart (``refunds.dispute_refunds_reconcile``)."""
+    if dispute.status != DisputeStatus.RESOLVED or not dispute_resolved_by_lapse(dispute):
+        raise ValidationError({"outcome": _("The dispute is already resolved as “%(outcome)s”.") % {
+            "outcome": dispute.get_outcome_display()}})
+    if outcome == dispute.outcome:
+        return dispute
+    previous = dispute.outcome
+    with transaction.atomic():
+        Dispute.objects.filter(pk=dispute.pk).update(outcome=outcome, outcome_note=note or OUTCOME_CORRECTED,
+                                                     updated_at=timezone.now())
+        audit_record(subject=dispute, actor=actor, action="outcome_correct", field="outcome", from_value=previous,
+                     to_value=outcome, reason=OUTCOME_CORRECTED)
+    dispute.outcome, dispute.outcome_note = outcome, note or OUTCOME_CORRECTED
+    return dispute
 
 
 def dispute_set_status(*, dispute: Dispute, status: str, actor, reason: str = "", outcome: str = "",

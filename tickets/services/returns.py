@@ -97,6 +97,12 @@ def return_agree(*, dispute: Dispute, external_id: str, agreed_at, actor, carrie
     return ret
 
 
+def return_receive(*, ret: Return, actor, at=None) -> Return:
+    """The seller confirms the returned goods arrived (from the ticket page or the
+    API): this meets the receipt-confirmation clock."""
+    return return_set_status(ret=ret, status=ReturnStatus.RECEIVED, actor=actor, at=at)
+
+
 def return_set_status(*, ret: Return, status: str, actor, reason: str = "", tracking_number: str = "",
                       carrier: str = "", at=None) -> Return:
     """Move a return along its workflow, stamping the time of each step.

@@ -11,11 +11,13 @@ from .audit import audit_record
 STORE_CODE_TAKEN = _("A store with this code already exists.")
 
 
-def store_create(*, code: str, name: str, marketplace: str, timezone: str, actor) -> Store:
+def store_create(*, code: str, name: str, marketplace: str, timezone: str, actor, **calendar) -> Store:
     """Create a store. The values are checked by the model (IANA zone, marketplace,
-    slug code, unique code) and refused by field. An API key that creates a store is
-    given access to it, so that it can read and sync what it just made."""
-    store = Store(code=code, name=name, marketplace=marketplace, timezone=timezone)
+    slug code, unique code, the working calendar in ``calendar``: default_language,
+    work_start, work_end, working_days, holiday_country) and refused by field. An API
+    key that creates a store is given access to it, so that it can read and sync what
+    it just made."""
+    store = Store(code=code, name=name, marketplace=marketplace, timezone=timezone, **calendar)
     store.full_clean()
     try:
         with transaction.atomic(durable=True):

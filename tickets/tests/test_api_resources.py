@@ -225,7 +225,22 @@ def test_a_plain_key_or_agent_cannot_create_stores(client, key, agent_client):
     assert not Store.objects.filter(code="ebay-de").exists()
 
 
+def test_a_store_is_created_with_its_working_calendar(client, admin_key):
+    calendar = {"work_start": "10:00", "work_end": "19:00", "working_days": "123456", "holiday_country": "de",
+                "default_language": "de"}
+    response = client.post(f"{API}/stores/", {**STORE, **calendar}, content_type="application/json",
+                           **bearer(admin_key[1]))
+    assert response.status_code == 201, response.content
+    store = Store.objects.get(code="ebay-de")
+    assert (str(store.work_start), str(store.work_end), store.working_days, store.holiday_country,
+            store.default_language) == ("10:00:00", "19:00:00", "123456", "DE", "de")
+    assert response.json()["holiday_country"] == "DE"
+
+
 @pytest.mark.parametrize(("change", "field"), [
+    ({"holiday_country": "ZZ"}, "holiday_country"),
+    ({"working_days": "89"}, "working_days"),
+    ({"work_start": "23:00"}, "work_end"),
     ({"timezone": "Mars/Olympus"}, "timezone"),
     ({"timezone": "+08:00"}, "timezone"),
     ({"marketplace": "temu"}, "marketplace"),

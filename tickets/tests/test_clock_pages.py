@@ -34,7 +34,7 @@ QUEUE_QUERIES = 7
 # Session, user, nav badge, ticket, thread, clocks, history, the disputes' offers waiting
 # for a decision, and the template picker's templates, their texts, their effectiveness
 # and the ticket's dispute.
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 14  # with the disputes panel: the ticket's disputes, then their returns
 
 
 @pytest.fixture

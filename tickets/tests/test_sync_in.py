@@ -325,6 +325,43 @@ def test_the_platform_total_corrects_the_refund_a_lapse_estimated(api):
     assert (entry.from_value, entry.to_value) == ("30.00", "25.00")
 
 
+def test_the_platform_can_overrule_the_outcome_a_lapse_made_the_desk_record(api):
+    api("orders", [order_item()])
+    opened = "2026-11-19T08:00:00Z"
+    api("disputes", [dispute_item(opened_at=opened)])
+    sweep()
+    dispute = Dispute.objects.get()
+    assert (dispute.outcome, dispute.order.refunded_amount) == ("buyer_won", Decimal("30.00"))
+
+    # The platform says the seller answered in time and won: the desk's inference gives way.
+    response = api("disputes", [dispute_item(opened_at=opened, status="resolved", outcome="seller_won",
+                                             seller_responded_at="2026-11-19T20:00:00Z")])
+
+    assert statuses(response) == ["updated"]
+    dispute.refresh_from_db()
+    assert (dispute.outcome, dispute.seller_responded_at) == ("seller_won", dt.datetime(2026, 11, 19, 20,
+                                                                                         tzinfo=dt.UTC))
+    assert not dispute.refunds.exists()
+    assert dispute.order.refunded_amount == Decimal("0.00")
+    entry = AuditEntry.objects.get(action="outcome_correct")
+    assert (entry.from_value, entry.to_value, entry.actor_label) == ("buyer_won", "seller_won", "api:erp")
+    assert statuses(api("disputes", [dispute_item(opened_at=opened, status="resolved",
+                                                  outcome="seller_won")])) == ["unchanged"]
+
+
+def test_an_outcome_the_platform_gave_is_never_overruled(api):
+    api("orders", [order_item()])
+    api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved", outcome="buyer_won",
+                                  resolved_at="2026-11-20T10:00:00Z")])
+
+    response = api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved",
+                                             outcome="seller_won")])
+
+    assert statuses(response) == ["error"]
+    assert list(response.json()["results"][0]["errors"]) == ["outcome"]
+    assert Dispute.objects.get().outcome == "buyer_won"
+
+
 def test_a_platform_refund_beyond_the_order_total_is_an_error_and_changes_nothing(api):
     api("orders", [order_item()])
     response = api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved",

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # templates, their texts, their effectiveness and the ticket's dispute; home: two clock
 # counts, stores, tickets, its unread tile sharing the badge's count).
 LIST_QUERIES = 4
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 14  # with the disputes panel: the ticket's disputes, then their returns
 HOME_QUERIES = 7
 
 # The desk's own paths, written out: the URL names are tested on their own below.

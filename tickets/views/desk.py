@@ -21,11 +21,12 @@ from tickets.choices import (
 )
 from tickets.filters import SELLER_LOSS_KINDS
 from tickets.forms import EscalateForm, NoteForm, ReplyForm, TicketStatusForm
-from tickets.models import AuditEntry, Clock, DisputeProposal, Ticket
+from tickets.models import AuditEntry, Clock, DisputeProposal, Return, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
-from tickets.selectors import clocks_of_ticket, service_figures, stores_for_user, ticket_for_user
+from tickets.selectors import clocks_of_ticket, disputes_of_ticket, service_figures, stores_for_user, ticket_for_user
 from tickets.services.disputes import proposal_decide
 from tickets.services.messages import message_note, message_reply
+from tickets.services.returns import return_receive
 from tickets.services.tickets import ticket_escalate, ticket_seniors, ticket_set_status
 from tickets.services.workflow import allowed_next
 
@@ -129,6 +130,21 @@ def ticket_escalate_view(request, pk):
 
 
 @login_required
+def ticket_return_received(request, pk, return_pk):
+    """The seller confirms the returned goods arrived: this meets the receipt clock."""
+    ticket = ticket_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect("ticket-detail", pk=ticket.pk)
+    ret = get_object_or_404(Return.objects.filter(dispute__ticket=ticket, store_id=ticket.store_id), pk=return_pk)
+    try:
+        return_receive(ret=ret, actor=request.user)
+    except ValidationError as exc:
+        return _detail_response(request, ticket, return_error=" ".join(exc.messages), status_code=400)
+    messages.success(request, _("Receipt of return %(id)s confirmed.") % {"id": ret.external_id})
+    return redirect("ticket-detail", pk=ticket.pk)
+
+
+@login_required
 def ticket_note(request, pk):
     """Leave an internal note: the team sees it, the buyer never does, no clock stops."""
     ticket = ticket_for_user(request.user, pk)
@@ -181,7 +197,7 @@ def _pending_offers(ticket) -> list:
 
 
 def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_form=None, note_form=None,
-                     offer_error="", status_code=200):
+                     offer_error="", return_error="", status_code=200):
     thread = list(ticket.messages.select_related("author"))
     picker = picker_context(request, ticket, thread=thread)
     if reply_form is None:
@@ -210,6 +226,8 @@ def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_fo
         "history": history,
         "reply_form": reply_form,
         "offers": _pending_offers(ticket),
+        "disputes": disputes_of_ticket(ticket),
+        "return_error": return_error,
         "offer_error": offer_error,
         **picker,
     }

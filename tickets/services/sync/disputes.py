@@ -7,6 +7,8 @@ audited step at a time. Each item is applied in its own savepoint, after its
 platform times are checked against each other and against what is stored.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -16,12 +18,21 @@ from tickets.choices import (
     DisputeReason,
     DisputeStatus,
     Priority,
+    RefundSource,
     RequestedSolution,
     TicketCategory,
 )
 from tickets.models import Dispute, Order
 
-from ..disputes import STEP_TIME, dispute_open, dispute_seller_responded, dispute_set_status, dispute_times_check
+from ..disputes import (
+    STEP_TIME,
+    dispute_open,
+    dispute_outcome_correct,
+    dispute_resolved_by_lapse,
+    dispute_seller_responded,
+    dispute_set_status,
+    dispute_times_check,
+)
 from ..field_errors import field_errors
 from ..origin import platform_sync
 from ..refunds import dispute_refunded, dispute_refunds_reconcile
@@ -91,7 +102,7 @@ def _create(item: Item, actor) -> None:
             "currency": order.currency}]})
     # Checked on the dispute as it will open, before the ticket or anything else is written.
     opening = Dispute(opened_at=data["opened_at"])
-    answered_at, steps = _plan(item, opening)
+    answered_at, steps, _correction = _plan(item, opening)
     dispute_times_check(dispute=opening, answered_at=answered_at, steps=steps)
     ticket = ticket_for(store=item.store, order=order, category=TicketCategory.DISPUTE, priority=Priority.RED,
                         actor=actor, language=order.buyer.language,
@@ -127,8 +138,8 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
         raise ValidationError({"opened_at": [_("The opening time cannot change: the response clock started from it "
                                                "(%(at)s).") % {"at": time_label(dispute.opened_at)}]})
     changes = field_changes(item, dispute, EDITABLE)
-    answered_at, steps = _plan(item, dispute)
-    if not changes and answered_at is None and not steps and not _refund_changes(item, dispute):
+    answered_at, steps, correction = _plan(item, dispute)
+    if not changes and answered_at is None and not steps and not correction and not _refund_changes(item, dispute):
         item.result.status = UNCHANGED
         return
     dispute_times_check(dispute=dispute, answered_at=answered_at, steps=steps)
@@ -136,8 +147,23 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
         changes_save(dispute, changes, actor=actor,
                      check=lambda: dispute.full_clean(exclude=["store", "order", "ticket"]))
     _follow(item, dispute, answered_at, steps, actor)
+    if correction:
+        _correct_lapse(item, dispute, correction, actor)
     _reconcile_refunds(item, dispute, steps, actor)
     item.result.status = UPDATED
+
+
+def _correct_lapse(item: Item, dispute: Dispute, outcome: str, actor) -> None:
+    """The platform's outcome for a dispute the desk ruled lost when its clock lapsed.
+    Unless the item says what was refunded, a seller's win takes back the refund the
+    lapse recorded as its estimate (the platform's own refunds stay)."""
+    dispute_outcome_correct(dispute=dispute, outcome=outcome, actor=actor, note=item.data.get("outcome_note", ""))
+    if outcome != DisputeOutcome.BUYER_WON and "refunded_amount" not in item.data:
+        estimates = sum(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE).values_list("amount", flat=True),
+                        Decimal(0))
+        if estimates:
+            dispute_refunds_reconcile(dispute=dispute, total=dispute_refunded(dispute) - estimates, actor=actor,
+                                      at=item.data.get("updated_at"))
 
 
 def _refund_changes(item: Item, dispute: Dispute) -> bool:
@@ -171,12 +197,16 @@ def _plan(item: Item, dispute: Dispute) -> tuple:
         raise ValidationError({"outcome": [_("Give the outcome of a resolved dispute.")]})
     if "outcome" in data and status != DisputeStatus.RESOLVED:
         raise ValidationError({"outcome": [_("An outcome can only be sent with status resolved.")]})
+    correction = ""
     if status == DisputeStatus.RESOLVED and dispute.status == DisputeStatus.RESOLVED and \
             data.get("outcome", dispute.outcome) != dispute.outcome:
-        raise ValidationError({"outcome": [_("The dispute is already resolved as “%(outcome)s”.") % {
-            "outcome": dispute.get_outcome_display()}]})
+        # Only an outcome the desk inferred from a lapse gives way to the platform's.
+        if not dispute_resolved_by_lapse(dispute):
+            raise ValidationError({"outcome": [_("The dispute is already resolved as “%(outcome)s”.") % {
+                "outcome": dispute.get_outcome_display()}]})
+        correction = data["outcome"]
     path = transition_path(dispute, status) if status != dispute.status else []
-    return answered_at, [(step, data.get(STEP_TIME.get(step, ""))) for step in path]
+    return answered_at, [(step, data.get(STEP_TIME.get(step, ""))) for step in path], correction
 
 
 def _follow(item: Item, dispute: Dispute, answered_at, steps: list, actor) -> None:
