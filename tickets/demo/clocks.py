@@ -6,7 +6,15 @@ from django.contrib.contenttypes.models import ContentType
 
 from tickets.choices import AlertLevel, ClockKind, ClockState
 from tickets.models import Alert, AlertReceipt, AuditEntry, Clock
-from tickets.services.clocks import clock_cancel, clock_meet, clock_start
+from tickets.services.clocks import (
+    NoPolicy,
+    clock_cancel,
+    clock_meet,
+    clock_schedule,
+    clock_start,
+    policy_in_force,
+    policy_versions,
+)
 from tickets.services.workflow import transition
 
 from .base import SEED_ACTOR, days, hours
@@ -140,13 +148,16 @@ class ClocksMixin:
         AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Clock),
                                   object_id__in=replaced.values("pk")).delete()
         replaced.delete()
+        if kind in (ClockKind.FIRST_RESPONSE, ClockKind.SENSITIVE_ESCALATION):
+            amount = None  # as from real events: a missed answer costs service score, not a sum
+        policy, policy_basis = self._policy_basis(kind, started, due)
         clock = clock_start(
             kind=kind, subject=subject, started_at=started, due_at=due, warn_at=due - warn_before,
             escalate_at=due - escalate_before if escalate_before else None, actor=SEED_ACTOR,
-            amount_at_stake=amount, currency=self.currency,
+            amount_at_stake=amount, currency=self.currency, policy=policy,
             basis={"policy": DEMO_CLOCK_POLICY, "length_hours": length.total_seconds() / 3600,
                    "start_event": START_EVENTS[kind], "timezone": self.store.timezone, "demo": True,
-                   **(basis or {})},
+                   **(basis or {}), **policy_basis},
         )
         state, at = clock_fate(due_at=due, now=self.now, done_at=done_at, cancelled_at=cancelled_at)
         if state == ClockState.MET:
@@ -156,6 +167,21 @@ class ClocksMixin:
         elif state == ClockState.CANCELLED:
             clock_cancel(clock=clock, actor=SEED_ACTOR, reason="The dispute was decided by the platform.", at=at)
         self.clocks.append((clock, owner, label))
+
+    def _policy_basis(self, kind, started: datetime, due: datetime) -> tuple:
+        """The store's policy version for this clock and the basis it records, when
+        the policy gives the demo's due time (the AliExpress store's clocks); else
+        none, so that no explanation names a rule the due time does not follow."""
+        try:
+            policy = policy_in_force(policy_versions(marketplace=self.store.marketplace, kind=kind), started)
+        except NoPolicy:
+            return None, {}
+        schedule = clock_schedule(policy=policy, store=self.store, started_at=started)
+        if schedule["due_at"] != due:
+            return None, {}
+        basis = {"policy_id": policy.pk, "policy_version": policy.version, "marketplace": self.store.marketplace,
+                 "length_hours": policy.length.total_seconds() / 3600, **schedule["calendar"]}
+        return policy, basis
 
     def _write_alerts(self) -> None:
         """The alerts the clocks have raised so far, backdated to when each threshold
