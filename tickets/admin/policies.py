@@ -47,7 +47,7 @@ class ClockPolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     ordering = ("marketplace", "kind", "-version")
     fieldsets = (
         (None, {"fields": ("marketplace", "kind", "version", "is_current")}),
-        (_("Length"), {"fields": ("length", "uses_working_hours", "outside_length", "cap")}),
+        (_("Length"), {"fields": ("length", "uses_working_hours", "outside_length", "cap", "day_end_zone")}),
         (_("Alerts"), {"fields": ("raises_alerts", "warn_before", "escalate_before")}),
         (_("Revision"), {"fields": ("note", "change_reason", "created_by", "created_at")}),
     )

@@ -8,11 +8,14 @@ running clocks keep the due time they were started with.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import ClockKind, Marketplace
+
+from .stores import validate_timezone
 
 
 class ClockPolicy(models.Model):
@@ -37,6 +40,10 @@ class ClockPolicy(models.Model):
     escalate_before = models.DurationField(
         _("add supervisors before due"), null=True, blank=True,
         help_text=_("Empty: half the warning time."))
+    day_end_zone = models.CharField(
+        _("due at the end of the day in"), max_length=64, blank=True, validators=[validate_timezone],
+        help_text=_("IANA zone, e.g. America/Los_Angeles: the due time moves to 23:59:59 of its day there, as "
+                    "eBay's deadlines do. Empty: due at the exact time. Not for working-hours clocks."))
     raises_alerts = models.BooleanField(_("raises alerts"), default=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -62,6 +69,11 @@ class ClockPolicy(models.Model):
 
     def __str__(self):
         return f"{self.get_marketplace_display()} · {self.get_kind_display()} v{self.version}"
+
+    def clean(self):
+        if self.day_end_zone and self.uses_working_hours:
+            raise ValidationError({"day_end_zone": _(
+                "A working-hours clock is due when its working time runs out: leave this empty.")})
 
     @property
     def effective_escalate_before(self) -> timedelta | None:

@@ -35,6 +35,8 @@ class Ticket(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_tickets", verbose_name=_("assignee"), db_index=False)
+    # When the assignee got it: a lapse before then was someone else's (see the sweep).
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True, editable=False)
     language = models.CharField(_("buyer language"), max_length=20, blank=True, validators=[language_validator])
     last_buyer_message_at = models.DateTimeField(_("last buyer message"), null=True, blank=True)
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)

@@ -36,6 +36,14 @@ def policy_current(*, marketplace: str, kind: str) -> ClockPolicy:
     return policy
 
 
+def day_end(moment: dt.datetime, zone: str) -> dt.datetime:
+    """23:59:59 of ``moment``'s day in ``zone`` (in UTC): where a marketplace's
+    deadlines fall at the end of a day, not at the minute the event happened."""
+    tz = zoneinfo.ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    return dt.datetime.combine(local.date(), dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.UTC)
+
+
 def policy_versions(*, marketplace: str, kind: str) -> list[ClockPolicy]:
     """Every version of a marketplace's policy for ``kind``, oldest first; empty when
     the marketplace has no such clock now (no current version)."""
@@ -70,6 +78,9 @@ def clock_schedule(*, policy: ClockPolicy, store, started_at: dt.datetime) -> di
         )
     else:
         due_at = started_at + policy.length
+        if policy.day_end_zone:
+            due_at = day_end(due_at, policy.day_end_zone)
+            explanation = {"day_end_zone": policy.day_end_zone}
     warn_at = escalate_at = None
     if policy.raises_alerts and policy.warn_before:
         warn_at = max(started_at, due_at - policy.warn_before)
@@ -425,6 +436,9 @@ def clock_explanation_lines(clock: Clock) -> list[str]:
         lines.extend(_holidays_skipped(clock, zone, basis.get("calendar", "")))
     elif basis.get("timezone"):
         lines.append(_("Elapsed time, counted in UTC; the store's zone is %(tz)s.") % {"tz": basis["timezone"]})
+    if basis.get("day_end_zone"):
+        lines.append(_("The marketplace's deadlines fall at 23:59:59 of the day in %(zone)s.") % {
+            "zone": basis["day_end_zone"]})
     lines.append(_("Due %(due)s.") % {"due": _at(clock.due_at, zone)})
     return lines
 

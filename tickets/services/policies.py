@@ -18,7 +18,7 @@ from .audit import audit_record
 # What a revision may change. Marketplace, kind and version name the policy; the
 # rest of the row is bookkeeping written here.
 REVISABLE_FIELDS = ("length", "uses_working_hours", "outside_length", "cap", "warn_before", "escalate_before",
-                    "raises_alerts", "note")
+                    "day_end_zone", "raises_alerts", "note")
 
 NOT_CURRENT = _("Only the current version of a policy can be revised; this one was replaced.")
 NOTHING_CHANGED = _("The revision changes nothing.")

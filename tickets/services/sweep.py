@@ -23,11 +23,12 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from tickets.choices import ClockKind, ClockState
-from tickets.models import Clock
+from tickets.models import Clock, Ticket
 
 from . import consequences
 from .audit import audit_insert_select
@@ -143,21 +144,34 @@ def _claim_filter(only: list[int] | None) -> tuple[str, list]:
     return f" AND {where}", params
 
 
+def _ticket_type_id() -> int:
+    return ContentType.objects.get_for_model(Ticket).pk
+
+
 def _breach_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[int] | None = None) -> int:
     extra, extra_params = _claim_filter(only)
-    # Claim and breach in one statement. The owner is whoever holds the ticket now:
-    # the service figures count the lapse against them.
+    # Claim and breach in one statement. The owner is whoever held the ticket at the
+    # due time (the service figures count the lapse against them): its assignee, unless
+    # it was handed over since; then the one the first later hand-over took it from.
     rows = result.execute(f"""
         UPDATE tickets_clock SET state = 'breached', breached_at = due_at, alerted_level = 3,
                next_alert_at = NULL, updated_at = %s, consequence_applied_at = %s,
                ticket_id = {TICKET_NOW},
-               owner_id = (SELECT t.assignee_id FROM tickets_ticket t WHERE t.id = {TICKET_NOW})
+               owner_id = (
+                   SELECT CASE WHEN t.assigned_at IS NULL OR t.assigned_at <= tickets_clock.due_at
+                               THEN t.assignee_id
+                               ELSE (SELECT u.id FROM tickets_auditentry a
+                                     LEFT JOIN tickets_user u ON u.username = a.from_value
+                                     WHERE a.content_type_id = %s AND a.object_id = t.id AND a.action = 'assign'
+                                       AND a.created_at > tickets_clock.due_at
+                                     ORDER BY a.created_at, a.id LIMIT 1) END
+                   FROM tickets_ticket t WHERE t.id = {TICKET_NOW})
         WHERE state = 'running' AND {in_subquery("id", f"""
             SELECT id FROM tickets_clock
             WHERE state = 'running' AND due_at <= %s AND (held_until IS NULL OR held_until <= %s){extra}
             ORDER BY due_at LIMIT %s{skip_locked()}""")}
         RETURNING id, kind
-    """, [ts(now), ts(now), ts(now), ts(now), *extra_params, limit])
+    """, [ts(now), ts(now), _ticket_type_id(), ts(now), ts(now), *extra_params, limit])
     if not rows:
         return 0
     breached = [pk for pk, _ in rows]

@@ -64,7 +64,8 @@ def ticket_assign(*, ticket: Ticket, assignee, actor, reason: str = "") -> Ticke
     if previous == assignee:
         return ticket
     with transaction.atomic():
-        Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee, updated_at=timezone.now())
+        now = timezone.now()
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee, assigned_at=now, updated_at=now)
         audit_record(subject=ticket, actor=actor, action="assign", field="assignee",
                      from_value=previous.get_username() if previous else "",
                      to_value=assignee.get_username() if assignee else "", reason=reason)

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 
 from tickets.choices import ClockKind, Marketplace
 from tickets.models import AuditEntry, ClockPolicy
-from tickets.services.clocks import clock_start_for, policy_current
+from tickets.services.clocks import clock_explanation_lines, clock_start_for, policy_current
 from tickets.services.policies import NOT_CURRENT, NOTHING_CHANGED, REPLACED_MEANWHILE, policy_revise
 
-from .factories import T0, DisputeFactory
+from .factories import T0, DisputeFactory, StoreFactory
 from .test_admin import admin_url, change_form_data, form_errors
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,30 @@ def test_the_policy_list_filters_by_marketplace_and_currency(admin_client, super
         (ClockKind.DISPUTE_RESPONSE, 2)}
     retired = admin_client.get(admin_url(ClockPolicy, "changelist"), {"is_current__exact": "0"})
     assert [p.version for p in retired.context["cl"].result_list] == [1]
+
+
+# eBay: deadlines at the end of the day, US Pacific time (DOMAIN.md) ---------------------------------
+@pytest.mark.parametrize(("opened", "due"), [
+    # Three days on from 10:00 UTC is 02:00 Pacific (PST): the end of that day is 07:59:59 UTC next day.
+    (dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 24, 7, 59, 59, tzinfo=dt.UTC)),
+    # Across the March change to PDT the day ends an hour earlier in UTC.
+    (dt.datetime(2026, 3, 6, 20, 0, tzinfo=dt.UTC), dt.datetime(2026, 3, 10, 6, 59, 59, tzinfo=dt.UTC)),
+    # Opened at 23:59:59 Pacific: due at the end of the day three days on, not a second earlier.
+    (dt.datetime(2026, 11, 21, 7, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 11, 24, 7, 59, 59, tzinfo=dt.UTC)),
+])
+def test_ebay_deadlines_fall_at_the_end_of_the_pacific_day(opened, due):
+    store = StoreFactory(marketplace=Marketplace.EBAY, timezone="Europe/Berlin")
+    clock = clock_start_for(kind=ClockKind.DISPUTE_RESPONSE, subject=DisputeFactory(store=store), started_at=opened,
+                            actor="test", start_event="dispute.opened_at")
+    assert clock.due_at == due
+    assert clock.basis["day_end_zone"] == "America/Los_Angeles"
+    assert "The marketplace's deadlines fall at 23:59:59 of the day in America/Los_Angeles." in \
+        clock_explanation_lines(clock)
+
+
+def test_a_working_hours_policy_cannot_end_at_day_end():
+    policy = aliexpress(ClockKind.FIRST_RESPONSE)
+    policy.day_end_zone = "America/Los_Angeles"
+    with pytest.raises(ValidationError) as info:
+        policy.full_clean()
+    assert list(info.value.message_dict) == ["day_end_zone"]

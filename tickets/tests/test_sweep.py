@@ -39,6 +39,7 @@ from tickets.services.clocks import clock_schedule, clock_start_for, clocks_meet
 from tickets.services.policies import policy_revise
 from tickets.services.refunds import refund_record
 from tickets.services.sweep import HOLD_AFTER_ERROR, sweep
+from tickets.services.tickets import ticket_assign
 
 from .factories import (
     T0,
@@ -497,6 +498,24 @@ def test_a_lapsed_service_clock_turns_the_ticket_red_and_counts_against_its_owne
     assert audit_of(ticket, field="priority").get().from_value == Priority.BLUE
     assert dict(result.consequences) == {ClockKind(kind).label: 1}
     assert not Refund.objects.exists()
+
+
+@pytest.mark.parametrize("first_owner", ["agent", None])
+def test_a_lapse_swept_late_counts_against_who_held_the_ticket_at_the_due_time(store, agent, senior_agent,
+                                                                               supervisor, first_owner):
+    owner = agent if first_owner else None
+    clock = start(ClockKind.FIRST_RESPONSE, store, owner)
+    ticket = ticket_of(clock)
+    # Beat was down: the ticket changed hands twice after the due time, before the sweep.
+    with time_machine.travel(clock.due_at + 2 * H, tick=False):
+        ticket_assign(ticket=ticket, assignee=senior_agent, actor=supervisor)
+    with time_machine.travel(clock.due_at + 3 * H, tick=False):
+        ticket_assign(ticket=ticket, assignee=supervisor, actor=supervisor)
+
+    sweep_at(clock.due_at + 4 * H)
+
+    clock.refresh_from_db()
+    assert clock.owner == owner
 
 
 def test_a_consequence_leaves_a_dispute_resolved_meanwhile_alone(store, agent):
