@@ -17,6 +17,8 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tickets.choices import (
     AlertLevel,
@@ -633,3 +635,20 @@ def test_a_closing_buyer_window_is_breached_without_consequence(store, agent):
     assert dict(result.consequences) == {}
     assert not Refund.objects.exists()
     assert ClockPolicy.objects.filter(pk=clock.policy_id, raises_alerts=False).exists()
+
+
+def test_a_sweep_that_did_work_looks_once_more_and_an_idle_one_runs_two_statements(store, agent):
+    clock = start(ClockKind.DISPUTE_RESPONSE, store, agent)
+
+    def settling_reads(queries) -> int:
+        return sum(1 for q in queries if q["sql"].startswith("SELECT id FROM tickets_clock") and "LIMIT 1" in q["sql"])
+
+    with CaptureQueriesContext(connection) as busy:
+        sweep_at(clock.due_at)
+    with CaptureQueriesContext(connection) as idle:
+        result = sweep_at(clock.due_at)
+    # The settling reads (one per partial index) mark the index entries the batches left
+    # dead, so the minute-by-minute sweeps after a catch-up stay as cheap as an idle one.
+    assert settling_reads(busy.captured_queries) == 2
+    assert settling_reads(idle.captured_queries) == 0
+    assert result.statements == 2
