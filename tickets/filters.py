@@ -5,8 +5,11 @@ the store choices are scoped too, so naming another store's code is an invalid
 choice (a 400 in the API), never a way in.
 """
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import ClockKind, ClockState
@@ -52,6 +55,10 @@ class ClockFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=ClockState.choices, empty_label=_("Any state"), label=_("State"))
     open = django_filters.BooleanFilter(method="on_open_tickets", label=_("Ticket still open"),
                                         widget=django_filters.widgets.BooleanWidget)
+    seller = django_filters.BooleanFilter(method="sellers_deadlines", label=_("The seller's deadlines only"),
+                                          widget=django_filters.widgets.BooleanWidget)
+    due_within = django_filters.NumberFilter(method="due_within_hours", label=_("Due within (hours)"),
+                                             min_value=1, max_value=24 * 365)
     order = django_filters.ChoiceFilter(choices=CLOCK_ORDER_CHOICES, method="order_queue", empty_label=None,
                                         label=_("Order by"))
 
@@ -77,6 +84,16 @@ class ClockFilter(django_filters.FilterSet):
             return queryset
         still_open = Q(ticket__status__in=OPEN_TICKET_STATUSES)
         return queryset.filter(still_open) if value else queryset.exclude(still_open)
+
+    def sellers_deadlines(self, queryset, name, value):
+        # The clocks whose lapse costs the seller: the buyer's own windows are not the desk's work.
+        return queryset.filter(kind__in=SELLER_LOSS_KINDS) if value else queryset
+
+    def due_within_hours(self, queryset, name, value):
+        if value is None:
+            return queryset
+        now = timezone.now()
+        return queryset.filter(due_at__gt=now, due_at__lte=now + dt.timedelta(hours=float(value)))
 
     def order_queue(self, queryset, name, value: str):
         return queryset.order_by(*CLOCK_ORDERINGS[value])

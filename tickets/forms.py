@@ -30,7 +30,7 @@ class ReplyForm(forms.Form):
 class EscalateForm(forms.Form):
     """Hand the ticket to a senior agent, supervisor or admin of its store."""
 
-    to = forms.ModelChoiceField(label=_("Senior agent"), queryset=None, empty_label=None)
+    to = forms.ModelChoiceField(label=_("Senior agent"), queryset=None, empty_label=_("Choose…"))
     reason = forms.CharField(label=_("Why escalate"), max_length=500, required=False,
                              widget=forms.TextInput(attrs={"placeholder": _("What the senior agent should know")}))
 

@@ -21,7 +21,7 @@ from tickets.models import (
     Ticket,
     User,
 )
-from tickets.services.clocks import alert_text, clock_explanation, lapse_consequence
+from tickets.services.clocks import alert_text, clock_explanation, clock_subject_label, lapse_consequence
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -61,7 +61,8 @@ class StatusChangeSerializer(serializers.Serializer):
 class EscalateSerializer(serializers.Serializer):
     """``to``: the username of a senior agent, supervisor or admin of the ticket's store."""
 
-    to = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+    to = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True),
+                                      error_messages={"does_not_exist": _("No active user is named “{value}”.")})
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -102,6 +103,7 @@ class ClockSerializer(serializers.ModelSerializer):
 
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
     subject = serializers.CharField(source="subject_key", read_only=True)
+    subject_label = serializers.SerializerMethodField(help_text="The subject by its platform id, in words.")
     ticket = serializers.IntegerField(source="ticket_ref", read_only=True, default=None, allow_null=True)
     consequence = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
@@ -111,13 +113,16 @@ class ClockSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Clock
-        fields = ["id", "store", "kind", "state", "subject", "ticket", "started_at", "due_at", "warn_at",
-                  "escalate_at", "met_at", "breached_at", "cancelled_at", "amount_at_stake", "currency",
+        fields = ["id", "store", "kind", "state", "subject", "subject_label", "ticket", "started_at", "due_at",
+                  "warn_at", "escalate_at", "met_at", "breached_at", "cancelled_at", "amount_at_stake", "currency",
                   "seller_loss", "consequence", "explanation", "basis", "policy_version", "owner", "updated_at"]
         read_only_fields = fields
 
     def get_consequence(self, clock) -> str:
         return lapse_consequence(clock)
+
+    def get_subject_label(self, clock) -> str:
+        return clock_subject_label(clock)
 
     def get_explanation(self, clock) -> str:
         return clock_explanation(clock)

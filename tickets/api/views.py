@@ -118,6 +118,7 @@ class TicketViewSet(SyncViewSet):
         form.is_valid(raise_exception=True)
         ticket_set_status(ticket=ticket, status=form.validated_data["status"], actor=request.user,
                           reason=form.validated_data["reason"])
+        ticket.refresh_from_db()  # the services wrote updated_at in the database
         return Response(TicketSerializer(ticket).data)
 
     @extend_schema(request=ReplySerializer, responses={201: MessageSerializer})
@@ -154,6 +155,7 @@ class TicketViewSet(SyncViewSet):
         form.is_valid(raise_exception=True)
         ticket_escalate(ticket=ticket, to=form.validated_data["to"], actor=request.user,
                         reason=form.validated_data["reason"])
+        ticket.refresh_from_db()  # the services wrote updated_at in the database
         return Response(TicketSerializer(ticket).data)
 
 

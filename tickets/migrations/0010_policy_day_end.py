@@ -3,18 +3,39 @@
 import tickets.models.stores
 from django.db import migrations, models
 
-# DOMAIN.md: eBay's deadlines fall at 23:59:59 US Pacific time.
+# DOMAIN.md: eBay's deadlines fall at 23:59:59 US Pacific time. The platform's own
+# deadlines only: the desk's first response and the 2-hour escalation run to the minute.
 EBAY_DAY_END = "America/Los_Angeles"
+EBAY_DEADLINES = ("dispute_response", "refund_decision", "return_shipment", "receipt_confirmation")
+NOTE = "deadlines at 23:59:59 US Pacific time"
 
 
 def ebay_day_end(apps, schema_editor):
-    apps.get_model("tickets", "ClockPolicy").objects.filter(
-        marketplace="ebay", uses_working_hours=False, day_end_zone="").update(day_end_zone=EBAY_DAY_END)
+    ClockPolicy = apps.get_model("tickets", "ClockPolicy")
+    Clock = apps.get_model("tickets", "Clock")
+    for current in ClockPolicy.objects.filter(marketplace="ebay", kind__in=EBAY_DEADLINES, is_current=True,
+                                              day_end_zone=""):
+        if not Clock.objects.filter(policy=current).exists():
+            # No clock was ever computed with it: the default is simply completed.
+            ClockPolicy.objects.filter(pk=current.pk).update(day_end_zone=EBAY_DAY_END)
+            continue
+        # A version clocks were computed with never changes: the rule comes as the next one.
+        keep = {f.attname: getattr(current, f.attname) for f in ClockPolicy._meta.concrete_fields
+                if f.name not in ("id", "version", "is_current", "created_at", "created_by", "note", "day_end_zone")}
+        ClockPolicy.objects.filter(pk=current.pk).update(is_current=False)
+        ClockPolicy.objects.create(**keep, version=current.version + 1, is_current=True, day_end_zone=EBAY_DAY_END,
+                                   note=NOTE)
 
 
 def no_day_end(apps, schema_editor):
-    apps.get_model("tickets", "ClockPolicy").objects.filter(
-        marketplace="ebay", day_end_zone=EBAY_DAY_END).update(day_end_zone="")
+    ClockPolicy = apps.get_model("tickets", "ClockPolicy")
+    for added in ClockPolicy.objects.filter(marketplace="ebay", day_end_zone=EBAY_DAY_END):
+        if added.note == NOTE and added.version > 1:
+            added.delete()
+            ClockPolicy.objects.filter(marketplace="ebay", kind=added.kind, version=added.version - 1).update(
+                is_current=True)
+        else:
+            ClockPolicy.objects.filter(pk=added.pk).update(day_end_zone="")
 
 
 class Migration(migrations.Migration):

@@ -144,17 +144,27 @@ def _resolve_disputes(disputes: list[Dispute], *, outcome: str, note: str, kind:
         return
     Dispute.objects.filter(pk__in=[d.pk for d in disputes]).exclude(status=DisputeStatus.RESOLVED).update(
         status=DisputeStatus.RESOLVED, outcome=outcome, outcome_note=note,
-        resolved_at=_breach_time(kind, via), updated_at=timezone.now(), desk_changed_at=timezone.now())
+        # The marketplace ruled at the breach time, so a platform update made after it
+        # (the ERP's confirmation or correction) is newer, even if it reaches the desk
+        # before the sweep that recorded the lapse.
+        resolved_at=_breach_time(kind, via), updated_at=timezone.now(), desk_changed_at=_breach_time(kind, via))
     applied.statements += 1
     audit += _audit(Dispute, [(d.pk, d.store_id, d.status, DisputeStatus.RESOLVED) for d in disputes],
-                    action="status", field="status", reason=f"{note} ({outcome})")
+                    action="status", field="status", reason=note)  # the outcome is on the dispute
     events_emit_sql(applied.counter, object_type="dispute", ids=[d.pk for d in disputes], now=timezone.now())
-    # The other clocks of a decided dispute no longer apply.
-    from .clocks import clocks_cancel
-
-    clocks_cancel(clocks=Clock.objects.filter(dispute__in=[d.pk for d in disputes]), actor=SWEEP_ACTOR,
-                  reason=note)
-    applied.statements += 3
+    # The other clocks of a decided dispute no longer apply, from the moment it was
+    # decided: after downtime that moment is in the past, and a clock due between it
+    # and now must not lapse on a dispute the marketplace had already ruled on.
+    where, params = ids_in("dispute_id", [d.pk for d in disputes])
+    decided = "(SELECT d.resolved_at FROM tickets_dispute d WHERE d.id = tickets_clock.dispute_id)"
+    rows = applied.counter.execute(f"""
+        UPDATE tickets_clock SET state = 'cancelled', cancelled_at = {decided}, next_alert_at = NULL,
+               updated_at = %s
+        WHERE {where} AND state = 'running' AND due_at >= {decided} AND started_at <= {decided}
+        RETURNING id, store_id
+    """, [ts(timezone.now()), *params])
+    audit += _audit(Clock, [(pk, store_id, ClockState.RUNNING, ClockState.CANCELLED) for pk, store_id in rows],
+                    action="status", field="state", reason=note)
 
 
 def _open_disputes(clock_ids: list[int], kind: str, applied: Applied) -> list[Dispute]:
@@ -215,7 +225,7 @@ def return_shipment_lapsed(clock_ids: list[int], applied: Applied, audit: list) 
     note = gettext_noop("Buyer did not ship the return in time; funds released to the seller.")
     Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.AWAITING_SHIPMENT).update(
         status=ReturnStatus.LAPSED, closed_at=_breach_time(ClockKind.RETURN_SHIPMENT, "return_request"),
-        updated_at=timezone.now(), desk_changed_at=timezone.now())
+        updated_at=timezone.now(), desk_changed_at=_breach_time(ClockKind.RETURN_SHIPMENT, "return_request"))
     applied.statements += 1
     audit += _audit(Return, [(r.pk, r.store_id, r.status, ReturnStatus.LAPSED) for r in returns],
                     action="status", field="status", reason=note)
@@ -235,7 +245,7 @@ def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: l
     lapsed = _breach_time(ClockKind.RECEIPT_CONFIRMATION, "return_request")
     Return.objects.filter(pk__in=[r.pk for r in returns], status=ReturnStatus.IN_TRANSIT).update(
         status=ReturnStatus.REFUNDED, received_at=lapsed, refunded_at=lapsed, updated_at=timezone.now(),
-        desk_changed_at=timezone.now())
+        desk_changed_at=lapsed)
     applied.statements += 1
     audit += _audit(Return, [(r.pk, r.store_id, r.status, ReturnStatus.REFUNDED) for r in returns],
                     action="status", field="status", reason=note)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from tickets.choices import AlertLevel
 from tickets.models import Alert, AlertDelivery, DeliveryAttempt
 
-from .clocks import alert_text, clock_explanation_lines, clock_subject_label, lapse_consequence
+from .clocks import SUBJECT_RELATIONS, alert_text, clock_explanation_lines, clock_subject_label, lapse_consequence
 
 CHUNK = 1000
 
@@ -106,7 +106,8 @@ def delivery_attempt(*, delivery: AlertDelivery) -> bool:
 
 def _send_email(delivery: AlertDelivery) -> None:
     # The clock's store gives the zone its due time is written in.
-    alert = Alert.objects.select_related("store", "clock__store").get(pk=delivery.alert_id)
+    alert = Alert.objects.select_related(
+        "store", "clock__store", *(f"clock__{name}" for name in SUBJECT_RELATIONS)).get(pk=delivery.alert_id)
     # In the desk's configured language, whatever language the worker thread has active.
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[%(store)s] %(level)s: %(clock)s") % {

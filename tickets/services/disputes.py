@@ -16,13 +16,14 @@ than it went to platform review. Equal times are fine.
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tickets.choices import (
     ClockKind,
+    ClockState,
     DisputeOutcome,
     DisputeStatus,
     ProposalParty,
@@ -34,7 +35,7 @@ from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, User
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
 from .consequences import SWEEP_ACTOR
-from .time_order import desk_time, time_order_errors
+from .time_order import desk_time, time_label, time_order_errors
 from .webhooks import event_emit
 from .workflow import InvalidTransition, check_transition, transition
 
@@ -46,6 +47,7 @@ BEFORE_REVIEW = gettext_lazy("This time is before the dispute went to platform r
 NOT_A_DECISION = gettext_lazy("Accept or reject the offer.")
 OWN_OFFER = gettext_lazy("This is the seller's own offer: the buyer or the platform decides on it.")
 DISPUTE_RESOLVED_DECIDED = gettext_lazy("The dispute is resolved; its offers can no longer be decided.")
+DECISION_LAPSED = gettext_lazy("The time to decide ran out at %(due)s: the platform refunds the buyer.")
 
 # Buyer offers that ask the seller for money, and so start the refund-decision clock.
 REFUND_SOLUTIONS = (ProposalSolution.REFUND, ProposalSolution.RETURN_AND_REFUND)
@@ -136,7 +138,8 @@ def dispute_resolved_by_lapse(dispute: Dispute) -> bool:
     return last == SWEEP_ACTOR
 
 
-def dispute_outcome_correct(*, dispute: Dispute, outcome: str, actor, note: str = "") -> Dispute:
+def dispute_outcome_correct(*, dispute: Dispute, outcome: str, actor, note: str = "",
+                            resolved_at=None) -> Dispute:
     """The platform's outcome replaces the one the desk recorded when a clock lapsed
     (the ERP "may later confirm or correct" a consequence). Any other resolved
     dispute keeps its outcome: that is refused on ``outcome``. The refunds are
@@ -146,13 +149,18 @@ def dispute_outcome_correct(*, dispute: Dispute, outcome: str, actor, note: str 
             "outcome": dispute.get_outcome_display()}})
     if outcome == dispute.outcome:
         return dispute
-    previous = dispute.outcome
+    errors = time_order_errors(order={"resolved_at": ("opened_at",)}, before=BEFORE,
+                               known={"opened_at": dispute.opened_at},
+                               new={"resolved_at": resolved_at} if resolved_at else {})
+    if errors:
+        raise ValidationError(errors)
+    previous, resolved_at = dispute.outcome, resolved_at or dispute.resolved_at
     with transaction.atomic():
         Dispute.objects.filter(pk=dispute.pk).update(outcome=outcome, outcome_note=note or OUTCOME_CORRECTED,
-                                                     updated_at=timezone.now())
+                                                     resolved_at=resolved_at, updated_at=timezone.now())
         audit_record(subject=dispute, actor=actor, action="outcome_correct", field="outcome", from_value=previous,
                      to_value=outcome, reason=OUTCOME_CORRECTED)
-    dispute.outcome, dispute.outcome_note = outcome, note or OUTCOME_CORRECTED
+    dispute.outcome, dispute.outcome_note, dispute.resolved_at = outcome, note or OUTCOME_CORRECTED, resolved_at
     return dispute
 
 
@@ -218,6 +226,13 @@ def proposal_decide(*, proposal: DisputeProposal, decision: str, actor, reason: 
         raise ValidationError({"decision": OWN_OFFER})
     if proposal.dispute.status == DisputeStatus.RESOLVED:
         raise ValidationError({"decision": DISPUTE_RESOLVED_DECIDED})
+    # The platform refunded the buyer at the due time, whether or not the sweep has
+    # recorded it yet: a decision now would be shown next to that refund.
+    lapsed = (Clock.objects.filter(dispute_id=proposal.dispute_id, kind=ClockKind.REFUND_DECISION,
+                                   due_at__lt=timezone.now())
+              .filter(Q(state=ClockState.RUNNING) | Q(state=ClockState.BREACHED)).order_by("-due_at").first())
+    if proposal.party == ProposalParty.BUYER and lapsed is not None:
+        raise ValidationError({"decision": str(DECISION_LAPSED) % {"due": time_label(lapsed.due_at)}})
     try:
         return proposal_set_status(proposal=proposal, status=decision, actor=actor, reason=reason)
     except InvalidTransition as exc:
@@ -256,7 +271,11 @@ def proposal_create(*, dispute: Dispute, party: str, solution: str, amount, acto
             dispute_seller_responded(dispute=dispute, at=proposal.proposed_at, actor=actor,
                                      how=f"Seller's offer v{proposal.version}: {solution} {amount}.")
         elif party == ProposalParty.BUYER and solution in REFUND_SOLUTIONS:
-            clock_start_for(kind=ClockKind.REFUND_DECISION, subject=dispute, started_at=proposal.proposed_at,
-                            actor=actor, start_event="proposal.proposed_at", amount_at_stake=proposal.amount,
-                            currency=dispute.currency)
+            clock = clock_start_for(kind=ClockKind.REFUND_DECISION, subject=dispute, started_at=proposal.proposed_at,
+                                    actor=actor, start_event="proposal.proposed_at", amount_at_stake=proposal.amount,
+                                    currency=dispute.currency)
+            # A newer request keeps the running clock, but what is at stake is now its amount.
+            if clock is not None and clock.amount_at_stake != proposal.amount:
+                Clock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(
+                    amount_at_stake=proposal.amount, updated_at=timezone.now())
     return proposal

@@ -28,7 +28,7 @@ from tickets.models import Clock, Message, SensitiveTerm, SensitiveTopic, Ticket
 from .audit import audit_record
 from .clocks import clock_start_for, clocks_cancel, clocks_meet
 from .disputes import dispute_seller_responded
-from .tickets import ticket_clocks, ticket_raise_priority, ticket_set_status
+from .tickets import ticket_clocks, ticket_escalated_to_senior, ticket_raise_priority, ticket_set_status
 from .webhooks import event_emit
 
 # A buyer writing again hands the ticket back to the desk.
@@ -142,8 +142,12 @@ def _start_message_clocks(ticket: Ticket, message: Message, actor) -> None:
     _start_first_response(ticket, message, actor)
     if message.topics and not ticket_clocks(ticket=ticket, kind=ClockKind.SENSITIVE_ESCALATION).filter(
             state=ClockState.RUNNING).exists():
-        clock_start_for(kind=ClockKind.SENSITIVE_ESCALATION, subject=message, started_at=message.sent_at,
-                        actor=actor, start_event="message.sent_at")
+        clock = clock_start_for(kind=ClockKind.SENSITIVE_ESCALATION, subject=message, started_at=message.sent_at,
+                                actor=actor, start_event="message.sent_at")
+        if clock is not None and ticket_escalated_to_senior(ticket):
+            # Already in a senior's hands: the escalation the marketplace asks for is done.
+            clocks_meet(clocks=Clock.objects.filter(pk=clock.pk), actor=actor, at=message.sent_at,
+                        reason=gettext_noop("The ticket was already escalated to a senior agent."))
 
 
 def _start_first_response(ticket: Ticket, message: Message, actor) -> None:

@@ -28,10 +28,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tickets.choices import ClockKind, ClockState
-from tickets.models import Clock, Ticket
+from tickets.models import AuditEntry, Clock, Ticket
 
 from . import consequences
-from .audit import audit_insert_select
+from .audit import audit_insert_select, audit_rows
 from .bulk_sql import Counter, ids_in, in_subquery, skip_locked, ts
 from .delivery import schedule_delivery
 from .webhooks import events_emit_sql
@@ -170,15 +170,17 @@ def _breach_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[
             SELECT id FROM tickets_clock
             WHERE state = 'running' AND due_at <= %s AND (held_until IS NULL OR held_until <= %s){extra}
             ORDER BY due_at LIMIT %s{skip_locked()}""")}
-        RETURNING id, kind
+        RETURNING id, kind, dispute_id, due_at
     """, [ts(now), ts(now), _ticket_type_id(), ts(now), ts(now), *extra_params, limit])
     if not rows:
         return 0
-    breached = [pk for pk, _ in rows]
+    decided = _decided_first(result, rows, now)
+    rows = [row for row in rows if row[0] not in decided]
+    breached = [pk for pk, *_ in rows]
     _audit_clocks(result, breached, now)
     alert_ids = _raise_alerts(result, breached, now)
     by_kind = defaultdict(list)
-    for pk, kind in rows:
+    for pk, kind, *_ in rows:
         by_kind[kind].append(pk)
     for kind, kind_ids in by_kind.items():
         count = consequences.apply(kind=kind, clock_ids=kind_ids, now=now, counter=result)
@@ -188,6 +190,36 @@ def _breach_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[
     schedule_delivery(alert_ids)
     events_emit_sql(result, object_type="alert", ids=alert_ids, now=now)
     return len(rows)
+
+
+def _decided_first(result: SweepResult, rows: list[tuple], now: dt.datetime) -> set[int]:
+    """After downtime a batch can hold two lapsed clocks of one dispute. The first to
+    lapse decided it (lost by default, refund executed), so a later one no longer
+    applied: it is cancelled at the first one's due time, not breached. Returns the
+    ids so cancelled."""
+    first = {}
+    for _pk, _kind, dispute_id, due_at in rows:
+        if dispute_id is not None and (dispute_id not in first or due_at < first[dispute_id]):
+            first[dispute_id] = due_at
+    later = [pk for pk, _kind, dispute_id, due_at in rows if dispute_id is not None and due_at > first[dispute_id]]
+    if not later:
+        return set()
+    where, params = ids_in("id", later)
+    batch_where, batch_params = ids_in("o.id", [pk for pk, *_ in rows])
+    cancelled = result.execute(f"""
+        UPDATE tickets_clock SET state = 'cancelled', breached_at = NULL, owner_id = NULL,
+               consequence_applied_at = NULL, updated_at = %s,
+               cancelled_at = (SELECT MIN(o.due_at) FROM tickets_clock o
+                               WHERE {batch_where} AND o.dispute_id = tickets_clock.dispute_id)
+        WHERE {where}
+        RETURNING id, store_id
+    """, [ts(now), *batch_params, *params])
+    AuditEntry.objects.bulk_create(audit_rows(
+        Clock, [(pk, store_id, ClockState.RUNNING, ClockState.CANCELLED) for pk, store_id in cancelled],
+        actor=consequences.SWEEP_ACTOR, action="status", field="state",
+        reason="An earlier lapse had already decided the dispute."))
+    result.statements += 1
+    return {pk for pk, _ in cancelled}
 
 
 def _alert_batch(result: SweepResult, now: dt.datetime, limit: int, only: list[int] | None = None) -> int:

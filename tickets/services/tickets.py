@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.choices import TICKET_TRANSITIONS, ClockKind, Priority, Role, TicketStatus
+from tickets.choices import ClockKind, Priority, Role, TicketStatus
 from tickets.models import Clock, Message, Ticket, User
 from tickets.models.tickets import OPEN_TICKET_STATUSES
 
@@ -16,6 +16,7 @@ from .clocks import clocks_meet
 from .workflow import transition
 
 PRIORITY_RANK = {Priority.BLUE: 0, Priority.YELLOW: 1, Priority.RED: 2}
+CLOSED_NOT_ESCALATED = gettext_lazy("This ticket is closed; a closed ticket is not escalated.")
 ESCALATE_TO_SENIOR = gettext_lazy("Escalate to a senior agent, a supervisor or an admin of the ticket's store.")
 
 
@@ -87,13 +88,19 @@ def ticket_raise_priority(*, ticket: Ticket, priority: str, actor, reason: str =
     return ticket
 
 
+def ticket_escalated_to_senior(ticket: Ticket) -> bool:
+    assignee = ticket.assignee
+    return (ticket.status == TicketStatus.ESCALATED and assignee is not None and assignee.is_active
+            and assignee.is_senior)
+
+
 def _escalation_done(ticket: Ticket, *, actor, reason: str) -> None:
     """An escalated ticket in a senior's hands is the escalation the marketplace asks
     for within two hours, however it got there (the escalate action, a status change,
     an assignment, the admin): meet its running sensitive-message clocks."""
-    assignee = ticket.assignee
-    if ticket.status != TicketStatus.ESCALATED or assignee is None or not (assignee.is_active and assignee.is_senior):
+    if not ticket_escalated_to_senior(ticket):
         return
+    assignee = ticket.assignee
     clocks_meet(clocks=ticket_clocks(ticket=ticket, kind=ClockKind.SENSITIVE_ESCALATION), actor=actor,
                 reason=f"Escalated to {assignee.get_username()}. {reason}".strip(), at=timezone.now())
 
@@ -118,17 +125,17 @@ def ticket_escalate(*, ticket: Ticket, to, actor, reason: str) -> Ticket:
     3. Meet the ticket's running sensitive-message escalation clocks: this is the
        escalation the marketplace asks for within two hours.
     """
+    if ticket.status == TicketStatus.CLOSED:
+        raise ValidationError({"to": CLOSED_NOT_ESCALATED})
     in_store = to is not None and (to.sees_all_stores or to.stores.filter(pk=ticket.store_id).exists())
     if not (in_store and to.is_active and to.is_senior):
         raise ValidationError({"to": ESCALATE_TO_SENIOR})
     with transaction.atomic():
         ticket_assign(ticket=ticket, assignee=to, actor=actor, reason=reason)
-        if TicketStatus.ESCALATED in TICKET_TRANSITIONS.get(ticket.status, ()):
+        if ticket.status == TicketStatus.RESOLVED:  # reopened on the way, as the workflow goes
+            ticket_set_status(ticket=ticket, status=TicketStatus.OPEN, actor=actor, reason=reason)
+        if ticket.status != TicketStatus.ESCALATED:
             ticket_set_status(ticket=ticket, status=TicketStatus.ESCALATED, actor=actor, reason=reason)
-        else:
-            # A closed ticket keeps its status, but the senior has it now.
-            clocks_meet(clocks=ticket_clocks(ticket=ticket, kind=ClockKind.SENSITIVE_ESCALATION), actor=actor,
-                        reason=f"Escalated to {to.get_username()}. {reason}".strip(), at=timezone.now())
     return ticket
 
 

@@ -86,7 +86,7 @@ def test_clock_fields(agent_client, store):
         "store": "ae-main",
         "kind": "dispute_response",
         "state": "running",
-        "subject": f"dispute:{dispute.pk}",
+        "subject": f"dispute:{dispute.pk}", "subject_label": f"dispute {dispute.external_id}",
         "ticket": ticket.pk,
         "started_at": "2025-03-10T08:00:00Z",
         "due_at": "2025-03-11T08:00:00Z",

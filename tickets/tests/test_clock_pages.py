@@ -228,7 +228,8 @@ def test_queue_queries_do_not_grow_with_rows(agent_client, store, rows, django_a
 def test_home_tiles_link_to_the_queue_and_the_inbox(agent_client):
     html = page(agent_client.get("/"))
     assert f'href="{QUEUE}"' in html
-    assert f'href="{QUEUE}?state=breached&amp;open=1"' in html
+    assert f'href="{QUEUE}?state=breached&amp;open=true&amp;seller=true"' in html
+    assert f'href="{QUEUE}?due_within=24&amp;seller=true"' in html
     assert 'href="/alerts/?unread=1"' in html
 
 
@@ -238,19 +239,24 @@ def lapsed(store, *, status, due_at, kind=ClockKind.DISPUTE_RESPONSE):
                         ticket=ticket, kind=kind, state=ClockState.BREACHED, due_at=due_at, breached_at=due_at)
 
 
-def test_the_overdue_tile_counts_lapses_on_open_tickets_and_what_the_sweep_has_not_reached(agent_client, store):
+def test_the_home_tiles_count_what_their_links_list(agent_client, store):
     with time_machine.travel(T0 + datetime.timedelta(days=3), tick=False):
         open_lapse = lapsed(store, status=TicketStatus.OPEN, due_at=T0)
         lapsed(store, status=TicketStatus.RESOLVED, due_at=T0)  # dealt with
         window = lapsed(store, status=TicketStatus.OPEN, due_at=T0, kind=ClockKind.REFUND_WINDOW)  # the buyer's
         ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=2))  # due, not swept yet
-        ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=3, hours=5))  # due today
+        today = ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=3, hours=5))
+        ClockFactory(store=store, due_at=T0 + datetime.timedelta(days=4, hours=5))  # tomorrow
 
         response = agent_client.get("/")
-        assert (response.context["overdue"], response.context["due_today"]) == (2, 1)
+        assert (response.context["overdue"], response.context["due_today"]) == (1, 1)
 
-        listed = agent_client.get(QUEUE, {"state": ClockState.BREACHED, "open": "true"}).context["clocks"]
-        assert {c.pk for c in listed} == {open_lapse.pk, window.pk}
+        def listed(**params):
+            return {c.pk for c in agent_client.get(QUEUE, params).context["clocks"]}
+
+        assert listed(state=ClockState.BREACHED, open="true") == {open_lapse.pk, window.pk}
+        assert listed(state=ClockState.BREACHED, open="true", seller="true") == {open_lapse.pk}
+        assert listed(due_within=24, seller="true") == {today.pk}
 
 
 def test_lapsed_clocks_are_listed_latest_first(agent_client, store):

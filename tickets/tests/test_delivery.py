@@ -111,7 +111,8 @@ def test_each_recipient_with_an_address_gets_one_email(alert, mailoutbox, no_web
     message = mailoutbox[0]
     assert message.subject == "[ae-main] Warning: Dispute response"
     clock = alert.clock
-    assert message.body.startswith(f"Warning: Dispute response on {clock.subject_key}.\n\n")
+    # The subject by its platform id (the stored key "dispute:12" means nothing to the reader).
+    assert message.body.startswith(f"Warning: Dispute response on dispute {clock.dispute.external_id}.\n\n")
     assert f"Due {clock.due_at.astimezone(zoneinfo.ZoneInfo(store.timezone)):%Y-%m-%d %H:%M}" in message.body
     assert "If it lapses: Dispute lost by default" in message.body
     assert message.body.endswith("/alerts/\n")

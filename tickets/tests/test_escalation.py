@@ -151,3 +151,30 @@ def test_a_note_through_the_api(api, ticket, sensitive):
     assert first_response_clock(sensitive).state == ClockState.RUNNING
 
     assert api.post(reverse("api-ticket-note", args=[ticket.pk]), {"body": ""}, format="json").status_code == 400
+
+
+def test_a_sensitive_message_on_a_ticket_a_senior_already_holds_escalated_needs_no_escalation(store, senior_agent):
+    ticket = TicketFactory(store=store, assignee=senior_agent, status=TicketStatus.ESCALATED)
+    message = message_receive(ticket=ticket, body="My lawyer will call you.", sent_at=T0 + dt.timedelta(minutes=50),
+                              actor=ERP)
+    clock = escalation_clock(message)
+    assert (clock.state, clock.met_at) == (ClockState.MET, message.sent_at)
+
+
+def test_escalating_to_an_unknown_user_names_them(api, ticket):
+    response = api.post(reverse("api-ticket-escalate", args=[ticket.pk]), {"to": "ghost"}, format="json")
+    assert response.json() == {"to": ["No active user is named “ghost”."]}
+
+
+@pytest.mark.parametrize(("status", "code", "after"), [(TicketStatus.RESOLVED, 302, TicketStatus.ESCALATED),
+                                                       (TicketStatus.CLOSED, 400, TicketStatus.CLOSED)])
+def test_a_resolved_ticket_is_reopened_into_escalated_and_a_closed_one_refused(agent_client, store, agent,
+                                                                               senior_agent, status, code, after):
+    ticket = TicketFactory(store=store, assignee=agent, status=status)
+    response = agent_client.post(reverse("ticket-escalate", args=[ticket.pk]), {"to": senior_agent.pk})
+    assert response.status_code == code
+    ticket.refresh_from_db()
+    assert ticket.status == after
+    if code == 400:
+        assert response.context["escalate_form"].errors["to"] == ["This ticket is closed; a closed ticket is not "
+                                                                  "escalated."]

@@ -274,3 +274,11 @@ def test_a_working_hours_policy_cannot_end_at_day_end():
     with pytest.raises(ValidationError) as info:
         policy.full_clean()
     assert list(info.value.message_dict) == ["day_end_zone"]
+
+
+def test_ebays_own_clocks_of_the_desk_run_to_the_minute(store):
+    ebay = StoreFactory(marketplace=Marketplace.EBAY, timezone="Europe/Berlin")
+    ticket_clock = clock_start_for(kind=ClockKind.SENSITIVE_ESCALATION, subject=DisputeFactory(store=ebay),
+                                   started_at=dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC), actor="test",
+                                   start_event="message.sent_at")
+    assert ticket_clock.due_at == dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)

@@ -28,7 +28,13 @@ from tickets.choices import (
 )
 from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal
 from tickets.services.api_keys import api_key_create
-from tickets.services.disputes import OWN_OFFER, dispute_open, dispute_set_status, proposal_create
+from tickets.services.disputes import (
+    OWN_OFFER,
+    dispute_open,
+    dispute_seller_responded,
+    dispute_set_status,
+    proposal_create,
+)
 from tickets.services.sweep import sweep
 
 from .factories import OrderFactory, TicketFactory
@@ -166,6 +172,8 @@ def test_a_withdrawn_request_cancels_the_clock_and_nothing_lapses(api, dispute):
 
 def test_an_undecided_request_still_lapses(api, dispute):
     api([item()])
+    # The seller answered the dispute (else its lapse, a day in, would have decided it first).
+    dispute_seller_responded(dispute=dispute, at=PROPOSED, actor=ERP, how="Evidence sent.")
     sweep(now=PROPOSED + 5 * D + H)
     clock = refund_clock(dispute)
     assert (clock.state, clock.breached_at) == (ClockState.BREACHED, PROPOSED + 5 * D)
@@ -354,3 +362,24 @@ def test_the_schema_documents_the_proposal_endpoints(client):
     paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
     assert "post" in paths["/api/v1/sync/proposals/"]
     assert "post" in paths["/api/v1/proposals/{id}/decide/"]
+
+
+def test_a_request_past_its_deadline_can_no_longer_be_decided(agent_client, dispute):
+    proposal = buyer_request(dispute)
+    due = refund_clock(dispute).due_at
+    with time_machine.travel(due + H, tick=False):  # lapsed; the sweep has not run yet
+        response = decide(agent_client, proposal, "rejected")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["decision"]
+    assert "ran out" in response.json()["decision"][0]
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING
+
+
+def test_a_newer_request_keeps_the_clock_but_puts_its_own_amount_at_stake(dispute):
+    buyer_request(dispute)
+    proposal_create(dispute=dispute, party=ProposalParty.BUYER, solution=ProposalSolution.REFUND,
+                    amount=Decimal("10.00"), actor=ERP, external_id="P-2", proposed_at=PROPOSED + H)
+    clock = refund_clock(dispute)
+    assert (clock.started_at, clock.amount_at_stake) == (PROPOSED, Decimal("10.00"))

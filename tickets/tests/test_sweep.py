@@ -410,6 +410,20 @@ def test_a_lost_dispute_reopens_its_resolved_ticket_but_a_closed_one_stays_close
         assert (entry.from_value, entry.to_value) == (TicketStatus.RESOLVED, TicketStatus.ESCALATED)
 
 
+def test_after_downtime_a_lost_disputes_later_clocks_are_cancelled_when_it_was_lost(store, agent):
+    clock = start(ClockKind.DISPUTE_RESPONSE, store, agent)
+    dispute = clock.dispute
+    # The buyer's refund request, due days after the dispute was lost by default.
+    request = start(ClockKind.REFUND_DECISION, store, subject=dispute, at=T0 + 2 * H)
+
+    sweep_at(T0 + 10 * D)  # beat was down past both due times
+
+    request.refresh_from_db()
+    assert (request.state, request.cancelled_at) == (ClockState.CANCELLED, clock.due_at)
+    assert list(Alert.objects.values_list("clock_id", "level")) == [(clock.pk, AlertLevel.BREACH)]
+    assert Refund.objects.count() == 1
+
+
 def test_the_lost_dispute_refund_is_capped_at_what_is_still_refundable(store, agent):
     clock = start(ClockKind.DISPUTE_RESPONSE, store, agent)
     order = clock.dispute.order

@@ -66,4 +66,4 @@ def test_the_same_dispute_sent_twice_at_once_has_one_clock(actor):
     assert Dispute.objects.count() == 1
     assert Clock.objects.filter(kind=ClockKind.DISPUTE_RESPONSE).count() == 1
     statuses = sorted(rep["results"][0]["status"] for rep in reports)
-    assert statuses == ["created", "unchanged"]
+    assert statuses == ["created", "unchanged"], reports

@@ -349,6 +349,20 @@ def test_the_platform_can_overrule_the_outcome_a_lapse_made_the_desk_record(api)
                                                   outcome="seller_won")])) == ["unchanged"]
 
 
+def test_an_overrule_made_before_the_sweep_ran_is_not_stale_and_keeps_its_resolution_time(api):
+    api("orders", [order_item()])
+    opened = "2026-11-19T08:00:00Z"  # due 2026-11-20 08:00; the sweep runs at noon
+    api("disputes", [dispute_item(opened_at=opened)])
+    sweep()
+
+    response = api("disputes", [dispute_item(opened_at=opened, status="resolved", outcome="seller_won",
+                                             resolved_at="2026-11-20T09:00:00Z", updated_at="2026-11-20T09:00:00Z")])
+
+    assert statuses(response) == ["updated"]
+    dispute = Dispute.objects.get()
+    assert (dispute.outcome, dispute.resolved_at) == ("seller_won", dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC))
+
+
 def test_an_outcome_the_platform_gave_is_never_overruled(api):
     api("orders", [order_item()])
     api("disputes", [dispute_item(opened_at="2026-11-20T08:00:00Z", status="resolved", outcome="buyer_won",

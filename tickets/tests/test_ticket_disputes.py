@@ -52,6 +52,9 @@ def test_a_lost_dispute_shows_its_outcome_and_refund_on_the_ticket(agent_client,
     assert "Buyer won" in html
     assert f"Refunded in this dispute: USD {dispute.requested_amount}" in html
     assert "No seller response within the dispute-response time." in html
+    # The history tells the dispute's story too, and who wrote it.
+    assert (f"the deadline sweep · Dispute {dispute.external_id}: Open: awaiting seller → Resolved · "
+            "No seller response within the dispute-response time.</li>") in html
 
 
 def test_confirming_receipt_on_the_page_meets_the_receipt_clock(agent_client, ticket, shipped_back):
@@ -65,6 +68,9 @@ def test_confirming_receipt_on_the_page_meets_the_receipt_clock(agent_client, ti
     assert shipped_back.status == ReturnStatus.RECEIVED
     clock = receipt_clock(shipped_back)
     assert (clock.state, clock.met_at) == (ClockState.MET, T0 + 3 * 24 * H)
+    with time_machine.travel(T0 + 3 * 24 * H, tick=False):
+        page = agent_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+    assert "agent · Return R-1: Shipped back: in transit → Received by seller" in page
 
 
 def test_confirming_twice_is_a_400_with_the_reason(agent_client, ticket, shipped_back):

@@ -13,15 +13,13 @@ from templates_lib.desk import picker_context
 from tickets.choices import (
     ClockState,
     DisputeStatus,
-    Priority,
     ProposalParty,
     ProposalStatus,
-    TicketCategory,
     TicketStatus,
 )
 from tickets.filters import SELLER_LOSS_KINDS
 from tickets.forms import EscalateForm, NoteForm, ReplyForm, TicketStatusForm
-from tickets.models import AuditEntry, Clock, DisputeProposal, Return, Ticket
+from tickets.models import Clock, DisputeProposal, Return, Ticket
 from tickets.models.tickets import OPEN_TICKET_STATUSES
 from tickets.selectors import clocks_of_ticket, disputes_of_ticket, service_figures, stores_for_user, ticket_for_user
 from tickets.services.disputes import proposal_decide
@@ -31,9 +29,7 @@ from tickets.services.tickets import ticket_escalate, ticket_seniors, ticket_set
 from tickets.services.workflow import allowed_next
 
 from .clocks import explain_clocks
-
-_CHOICE_LABELS = {"status": dict(TicketStatus.choices), "priority": dict(Priority.choices),
-                  "category": dict(TicketCategory.choices)}
+from .history import ticket_history
 
 
 @login_required
@@ -48,8 +44,7 @@ def home(request):
         "stores": stores,
         # Lapsed on a ticket still being worked (the sweep marks a clock breached
         # within a minute of its due time; one it has not reached yet counts too).
-        "overdue": clocks.filter(Q(state=ClockState.BREACHED, ticket__status__in=OPEN_TICKET_STATUSES)
-                                 | Q(state=ClockState.RUNNING, due_at__lte=now)).count(),
+        "overdue": clocks.filter(state=ClockState.BREACHED, ticket__status__in=OPEN_TICKET_STATUSES).count(),
         "due_today": clocks.filter(state=ClockState.RUNNING, due_at__gt=now,
                                    due_at__lte=now + timezone.timedelta(hours=24)).count(),
         # Supervisors see who lets service clocks lapse; agents see their own work.
@@ -204,16 +199,7 @@ def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_fo
         rendered = picker["rendered"]
         reply_form = ReplyForm(user=request.user, initial={
             "body": rendered.text, "template_body": rendered.body.pk} if rendered else None)
-    history = list(AuditEntry.objects.filter(
-        content_type__app_label="tickets", content_type__model="ticket", object_id=ticket.pk
-    ).select_related("actor")[:50])
-    for entry in history:
-        # Show the status and priority names in the reader's language, not their codes.
-        labels = _CHOICE_LABELS.get(entry.field, {})
-        entry.from_label = labels.get(entry.from_value, entry.from_value)
-        entry.to_label = labels.get(entry.to_value, entry.to_value)
-        # The desk's own reasons are stored in English (gettext_noop): say them in the reader's language.
-        entry.reason_label = _(entry.reason) if entry.reason else ""
+    disputes = disputes_of_ticket(ticket)
     context = {
         "ticket": ticket,
         "thread": thread,
@@ -223,10 +209,10 @@ def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_fo
         "escalate_form": escalate_form or EscalateForm(seniors=ticket_seniors(ticket)),
         "note_form": note_form or NoteForm(),
         "allowed": [TicketStatus(s).label for s in allowed_next(ticket)],
-        "history": history,
+        "history": ticket_history(ticket, disputes),
         "reply_form": reply_form,
         "offers": _pending_offers(ticket),
-        "disputes": disputes_of_ticket(ticket),
+        "disputes": disputes,
         "return_error": return_error,
         "offer_error": offer_error,
         **picker,

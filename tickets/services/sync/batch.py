@@ -154,12 +154,19 @@ def apply_one_by_one(items: list[Item], *, model, key: str, create, update, acto
                         create(item, actor)
                     else:
                         update(item, obj, actor)
-            except IntegrityError:
-                obj = model.objects.filter(store=item.store, external_id=item.data[key]).first()
-                if obj is None:
+            except (IntegrityError, ValidationError) as exc:
+                # A concurrent request stored the same object after the lookup above: its
+                # INSERT wins, or the model's unique check sees it first. Either way this
+                # item is an update of what that request stored.
+                if isinstance(exc, ValidationError) and obj is not None:
+                    raise
+                fresh = model.objects.filter(store=item.store, external_id=item.data[key]).first()
+                if fresh is None:
+                    if isinstance(exc, ValidationError):
+                        raise
                     raise ValidationError({key: [_("It could not be stored; send it again.")]}) from None
                 with transaction.atomic():
-                    update(item, obj, actor)
+                    update(item, fresh, actor)
         except ValidationError as exc:
             item.fail(field_errors(exc))
 

@@ -10,9 +10,12 @@ platform times are checked against each other and against what is stored.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.choices import (
+    ClockKind,
+    ClockState,
     DisputeFamily,
     DisputeOutcome,
     DisputeReason,
@@ -22,7 +25,7 @@ from tickets.choices import (
     RequestedSolution,
     TicketCategory,
 )
-from tickets.models import Dispute, Order
+from tickets.models import Clock, Dispute, Order
 
 from ..disputes import (
     STEP_TIME,
@@ -146,6 +149,10 @@ def _update(item: Item, dispute: Dispute, actor) -> None:
     if changes:
         changes_save(dispute, changes, actor=actor,
                      check=lambda: dispute.full_clean(exclude=["store", "order", "ticket"]))
+        if "requested_amount" in changes:
+            # What a lapse would refund now, for the queue's ranking by loss.
+            Clock.objects.filter(dispute=dispute, kind=ClockKind.DISPUTE_RESPONSE, state=ClockState.RUNNING).update(
+                amount_at_stake=changes["requested_amount"], updated_at=timezone.now())
     _follow(item, dispute, answered_at, steps, actor)
     if correction:
         _correct_lapse(item, dispute, correction, actor)
@@ -157,7 +164,8 @@ def _correct_lapse(item: Item, dispute: Dispute, outcome: str, actor) -> None:
     """The platform's outcome for a dispute the desk ruled lost when its clock lapsed.
     Unless the item says what was refunded, a seller's win takes back the refund the
     lapse recorded as its estimate (the platform's own refunds stay)."""
-    dispute_outcome_correct(dispute=dispute, outcome=outcome, actor=actor, note=item.data.get("outcome_note", ""))
+    dispute_outcome_correct(dispute=dispute, outcome=outcome, actor=actor, note=item.data.get("outcome_note", ""),
+                            resolved_at=item.data.get("resolved_at"))
     if outcome != DisputeOutcome.BUYER_WON and "refunded_amount" not in item.data:
         estimates = sum(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE).values_list("amount", flat=True),
                         Decimal(0))

@@ -1,0 +1,72 @@
+"""A ticket's history as its page shows it: the audit entries of the ticket and of
+what hangs on it (its disputes, their returns and offers), in the reader's words."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from tickets.models import AuditEntry, Dispute, DisputeProposal, Return, Ticket
+from tickets.models.sensitive import SensitiveTopic
+
+HISTORY_LIMIT = 50
+SENSITIVE_PREFIX = "sensitive: "
+
+
+def ticket_history(ticket: Ticket, disputes: list[Dispute]) -> list[AuditEntry]:
+    """The newest entries first, in one query; ``disputes`` are the ticket's, with their
+    returns prefetched (the page has them already)."""
+    types = ContentType.objects.get_for_models(Ticket, Dispute, Return, DisputeProposal)
+    returns = [ret for dispute in disputes for ret in dispute.returns.all()]
+    names = {
+        (types[Dispute].pk, d.pk): _("Dispute %(id)s") % {"id": d.external_id} for d in disputes
+    } | {(types[Return].pk, r.pk): _("Return %(id)s") % {"id": r.external_id} for r in returns}
+    where = Q(content_type=types[Ticket], object_id=ticket.pk)
+    if disputes:
+        where |= Q(content_type=types[Dispute], object_id__in=[d.pk for d in disputes])
+        where |= Q(content_type=types[DisputeProposal],
+                   object_id__in=DisputeProposal.objects.filter(dispute__in=[d.pk for d in disputes]).values("pk"))
+    if returns:
+        where |= Q(content_type=types[Return], object_id__in=[r.pk for r in returns])
+    entries = list(AuditEntry.objects.filter(where).select_related("actor")[:HISTORY_LIMIT])
+    by_type = {ct.pk: model for model, ct in types.items()}
+    for entry in entries:
+        model = by_type[entry.content_type_id]
+        entry.object_label = "" if model is Ticket else names.get(
+            (entry.content_type_id, entry.object_id), _("Offer #%(id)s") % {"id": entry.object_id})
+        labels = _choices(model, entry.field)
+        entry.from_label = labels.get(entry.from_value, entry.from_value)
+        entry.to_label = labels.get(entry.to_value, entry.to_value)
+        entry.reason_label = _reason(entry.reason)
+        entry.actor_name = _actor(entry)
+    return entries
+
+
+def _choices(model, field: str) -> dict:
+    # Status, priority and outcome names in the reader's language, not their codes.
+    try:
+        return dict(model._meta.get_field(field).choices or [])
+    except Exception:  # a field the model no longer has, or none at all (an action's entry)
+        return {}
+
+
+def _reason(reason: str) -> str:
+    """The desk's own reasons are stored in English (``gettext_noop``): say them in the
+    reader's language; a sensitive message names its topics."""
+    if not reason:
+        return ""
+    if reason.startswith(SENSITIVE_PREFIX):
+        labels = dict(SensitiveTopic.choices)
+        topics = [str(labels.get(code.strip(), code.strip())) for code in reason[len(SENSITIVE_PREFIX):].split(",")]
+        return _("Sensitive message: %(topics)s") % {"topics": ", ".join(topics)}
+    return _(reason)
+
+
+def _actor(entry: AuditEntry) -> str:
+    if entry.actor_id:
+        return entry.actor.get_username()
+    label = entry.actor_label
+    if label == "system:sweep":
+        return _("the deadline sweep")
+    if label.startswith("api:"):
+        return _("API key “%(name)s”") % {"name": label[len("api:"):]}
+    return label
