@@ -8,6 +8,8 @@ choice (a 400 in the API), never a way in.
 import datetime as dt
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,26 @@ CLOCK_ORDERINGS = {
 CLOCK_ORDER_CHOICES = [("due", _("Due time")), ("loss", _("Money at stake"))]
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """Yes, no or left out; anything else is an error on the field, not "left out"."""
+
+    # A plain select hands the raw value over (BooleanWidget would turn "maybe" into "left out").
+    widget = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1", "yes"):
+            return True
+        if str(value).lower() in ("false", "0", "no"):
+            return False
+        raise ValidationError(_("Enter true or false (or 1 or 0)."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 def _user_stores(request):
     if request is None:
         return Store.objects.none()
@@ -53,10 +75,8 @@ class ClockFilter(django_filters.FilterSet):
     store = django_filters.ModelChoiceFilter(queryset=_user_stores, to_field_name="code", empty_label=_("Any store"),
                                              label=_("Store"))
     state = django_filters.ChoiceFilter(choices=ClockState.choices, empty_label=_("Any state"), label=_("State"))
-    open = django_filters.BooleanFilter(method="on_open_tickets", label=_("Ticket still open"),
-                                        widget=django_filters.widgets.BooleanWidget)
-    seller = django_filters.BooleanFilter(method="sellers_deadlines", label=_("The seller's deadlines only"),
-                                          widget=django_filters.widgets.BooleanWidget)
+    open = StrictBooleanFilter(method="on_open_tickets", label=_("Ticket still open"))
+    seller = StrictBooleanFilter(method="sellers_deadlines", label=_("The seller's deadlines only"))
     due_within = django_filters.NumberFilter(method="due_within_hours", label=_("Due within (hours)"),
                                              min_value=1, max_value=24 * 365)
     order = django_filters.ChoiceFilter(choices=CLOCK_ORDER_CHOICES, method="order_queue", empty_label=None,
@@ -102,8 +122,7 @@ class ClockFilter(django_filters.FilterSet):
 class AlertReceiptFilter(django_filters.FilterSet):
     """The alerts inbox: ``unread=1`` for unread alerts only."""
 
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"),
-                                          widget=django_filters.widgets.BooleanWidget)
+    unread = StrictBooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"))
 
     class Meta:
         model = AlertReceipt

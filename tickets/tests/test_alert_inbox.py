@@ -228,3 +228,10 @@ def test_nav_badge_costs_one_query(agent_client, agent, store):
     receipt_queries = [q["sql"] for q in ctx.captured_queries if "tickets_alertreceipt" in q["sql"]]
     assert len(receipt_queries) == 1  # the badge and the home tile share it
     assert receipt_queries[0].startswith("SELECT COUNT(*)")
+
+
+def test_a_bad_unread_value_is_a_400_naming_it(agent_client):
+    response = agent_client.get(INBOX, {"unread": "maybe"})
+    assert response.status_code == 400
+    assert "Enter true or false" in response.content.decode()
+    assert response.context["receipts"] == []

@@ -28,7 +28,8 @@ def _back(request):
 @login_required
 def alert_list(request):
     filterset = AlertReceiptFilter(request.GET, queryset=alert_inbox(request.user), request=request)
-    receipts = attach_tickets(filterset.qs[:INBOX_LIMIT])
+    valid = filterset.is_valid()
+    receipts = attach_tickets(filterset.qs[:INBOX_LIMIT]) if valid else []
     for receipt in receipts:
         # Rendered in the reader's language, not the English stored with the alert.
         receipt.consequence = lapse_consequence(receipt.alert.clock)
@@ -39,7 +40,7 @@ def alert_list(request):
         "unread_only": filterset.is_valid() and filterset.form.cleaned_data.get("unread") is True,
         "limit": INBOX_LIMIT,
     }
-    return render(request, "tickets/alert_list.html", context)
+    return render(request, "tickets/alert_list.html", context, status=200 if valid else 400)
 
 
 @login_required

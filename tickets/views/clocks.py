@@ -27,7 +27,8 @@ def explain_clocks(clocks) -> list:
 @login_required
 def clock_list(request):
     filterset = ClockFilter(request.GET, queryset=clock_queue(request.user), request=request)
-    rows = attach_tickets(filterset.qs[:QUEUE_LIMIT + 1])
+    # A refused filter lists nothing: a full table under the error would read as its answer.
+    rows = attach_tickets(filterset.qs[:QUEUE_LIMIT + 1]) if filterset.is_valid() else []
     context = {
         "filter": filterset,
         "clocks": explain_clocks(rows[:QUEUE_LIMIT]),
