@@ -298,7 +298,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         f"{name}Enum": f"tickets.choices.{name}"
         for name in ("Marketplace", "OrderStatus", "TicketStatus", "DisputeStatus", "ProposalStatus", "ReturnStatus",
-                     "MessageKind", "EvidenceKind", "ClockKind", "ClockState", "AlertLevel")
+                     "MessageKind", "EvidenceKind", "ClockKind", "ClockState", "AlertLevel", "ProposalParty",
+                     "ProposalSolution")
     },
     # Error responses, the error body and the Idempotency-Key header on every operation.
     "POSTPROCESSING_HOOKS": [

@@ -15,7 +15,18 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import AlertLevel
 from tickets.filters import CLOCK_ORDER_CHOICES, CLOCK_ORDERINGS, AlertReceiptFilter, ClockFilter
-from tickets.models import Alert, Dispute, Order, Refund, Return, Store, Ticket, WebhookDelivery, WebhookSubscription
+from tickets.models import (
+    Alert,
+    Dispute,
+    DisputeProposal,
+    Order,
+    Refund,
+    Return,
+    Store,
+    Ticket,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 from .pagination import SYNC_ORDERING
 
@@ -138,6 +149,17 @@ class RefundApiFilter(SyncFilterSet):
     class Meta:
         model = Refund
         fields = ["store", "reason", "source", "external_id", "dispute", "order_number"]
+
+
+class ProposalApiFilter(SyncFilterSet):
+    store = django_filters.ModelChoiceFilter(field_name="dispute__store", queryset=_caller_stores,
+                                             to_field_name="code", label=_("Store"), help_text=_("A store code."))
+    dispute = django_filters.NumberFilter(field_name="dispute_id", label=_("Dispute id"),
+                                         min_value=1, max_value=MAX_ID)
+
+    class Meta:
+        model = DisputeProposal
+        fields = ["store", "dispute", "party", "status", "external_id"]
 
 
 # The clock queue: the desk's orders plus the ERP's.

@@ -267,6 +267,18 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProposalDetailSerializer(ProposalSerializer):
+    """An offer listed on its own: with the dispute it was made in."""
+
+    store = serializers.CharField(source="dispute.store.code", read_only=True)
+    dispute = serializers.IntegerField(source="dispute_id", read_only=True)
+    dispute_external_id = serializers.CharField(source="dispute.external_id", read_only=True)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = ["id", "store", "dispute", "dispute_external_id", *ProposalSerializer.Meta.fields[1:]]
+        read_only_fields = fields
+
+
 class ProposalDecisionSerializer(serializers.Serializer):
     """``POST /proposals/{id}/decide/``: the seller's answer to the buyer's or the platform's offer."""
 

@@ -42,6 +42,7 @@ from .filters import (
     ClockApiFilter,
     DisputeApiFilter,
     OrderApiFilter,
+    ProposalApiFilter,
     RefundApiFilter,
     ReturnApiFilter,
     StoreAlertFilter,
@@ -58,7 +59,7 @@ from .serializers import (
     NoteSerializer,
     OrderSerializer,
     ProposalDecisionSerializer,
-    ProposalSerializer,
+    ProposalDetailSerializer,
     RefundSerializer,
     ReplySerializer,
     ReturnSerializer,
@@ -301,16 +302,21 @@ class DisputeViewSet(SyncViewSet):
             Prefetch("proposals", queryset=DisputeProposal.objects.order_by("proposed_at", "pk")))
 
 
-class ProposalViewSet(viewsets.GenericViewSet):
-    """Offers in the caller's stores' disputes, named by the id the dispute lists.
-    ``POST /proposals/{id}/decide/`` accepts or rejects one; another store's is a 404."""
+class ProposalViewSet(SyncViewSet):
+    """Offers in the caller's stores' disputes (``dispute`` filters one dispute's), named
+    by the id the dispute lists. ``POST /proposals/{id}/decide/`` accepts or rejects one;
+    another store's is a 404."""
 
-    serializer_class = ProposalSerializer
+    serializer_class = ProposalDetailSerializer
+    filterset_class = ProposalApiFilter
 
     def get_queryset(self):
-        return DisputeProposal.objects.visible_to(self.request.user).select_related("dispute")
+        return DisputeProposal.objects.visible_to(self.request.user).select_related("dispute__store")
 
-    @extend_schema(request=ProposalDecisionSerializer, responses=ProposalSerializer)
+    def get_serializer_class(self):
+        return ProposalDecisionSerializer if self.action == "decide" else ProposalDetailSerializer
+
+    @extend_schema(request=ProposalDecisionSerializer, responses=ProposalDetailSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """Accept or reject the buyer's or the platform's pending offer (the seller's
@@ -321,7 +327,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         proposal_decide(proposal=proposal, decision=form.validated_data["decision"], actor=request.user,
                         reason=form.validated_data["reason"])
-        return Response(ProposalSerializer(proposal).data)
+        return Response(ProposalDetailSerializer(proposal).data)
 
 
 class ReturnViewSet(SyncViewSet):

@@ -37,7 +37,7 @@ from tickets.services.disputes import (
 )
 from tickets.services.sweep import sweep
 
-from .factories import OrderFactory, TicketFactory
+from .factories import DisputeFactory, OrderFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -383,3 +383,18 @@ def test_a_newer_request_keeps_the_clock_but_puts_its_own_amount_at_stake(disput
                     amount=Decimal("10.00"), actor=ERP, external_id="P-2", proposed_at=PROPOSED + H)
     clock = refund_clock(dispute)
     assert (clock.started_at, clock.amount_at_stake) == (PROPOSED, Decimal("10.00"))
+
+
+def test_proposals_are_listed_by_change_and_filtered_by_dispute(agent_client, dispute, other_store):
+    proposal = buyer_request(dispute)
+    theirs = DisputeFactory(store=other_store)
+    proposal_create(dispute=theirs, party=ProposalParty.BUYER, solution=ProposalSolution.REFUND,
+                    amount=Decimal("5.00"), actor=ERP, external_id="P-9", proposed_at=PROPOSED)
+
+    rows = agent_client.get(f"{API}/proposals/", {"dispute": dispute.pk}).json()["results"]
+
+    assert [(r["id"], r["store"], r["dispute_external_id"], r["status"]) for r in rows] == [
+        (proposal.pk, "ae-main", "D-1", "pending")]
+    everything = agent_client.get(f"{API}/proposals/").json()["results"]
+    assert [r["id"] for r in everything] == [proposal.pk]  # another store's never shows
+    assert agent_client.get(f"{API}/proposals/{proposal.pk}/").json()["amount"] == "12.50"
