@@ -215,6 +215,18 @@ class StoreCreateSerializer(serializers.Serializer):
     holiday_country = serializers.CharField(max_length=2, required=False, allow_blank=True,
                                             help_text="ISO code whose public holidays are days off, e.g. CN.")
 
+    def to_internal_value(self, data):
+        # As in the sync items: a misspelt field is an error, not a store made without it.
+        unknown = {name: [_("Unknown field.")] for name in sorted(set(data) - set(self.fields))} \
+            if isinstance(data, dict) else {}
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:  # every bad field in one answer
+            raise serializers.ValidationError({**exc.detail, **unknown}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return values
+
 
 class BuyerSerializer(serializers.ModelSerializer):
     # A plain string: an unknown address is "", which is not an email to a schema.

@@ -260,6 +260,14 @@ def test_bad_store_values_are_a_400_naming_the_field(client, admin_key, change, 
     assert not AuditEntry.objects.filter(action="create", content_type__model="store").exists()
 
 
+def test_an_unknown_store_field_is_refused_by_name(client, admin_key):
+    response = client.post(f"{API}/stores/", {**STORE, "holidays": ["2026-12-25"]}, content_type="application/json",
+                           **bearer(admin_key[1]))
+    assert response.status_code == 400
+    assert response.json() == {"holidays": ["Unknown field."]}
+    assert not Store.objects.filter(code="ebay-de").exists()
+
+
 def test_every_bad_store_value_is_reported_in_one_answer(client, admin_key):
     response = client.post(f"{API}/stores/", {"code": "eb y", "name": "", "marketplace": "foo",
                                               "timezone": "Mars/Base"},
