@@ -245,16 +245,21 @@ def ticket_list(user, *, with_messages: bool = False):
     return tickets
 
 
+def _refunded_on_dispute():
+    """The refunds recorded against the outer dispute itself, summed in the same query."""
+    refunded = (Refund.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+                .annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(refunded), Value(Decimal("0.00")),
+                    output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
 def dispute_list(user):
     """Disputes with their order, their clocks (oldest first) and ``refunded_on_dispute``:
     the refunds recorded against the dispute itself, summed in the same query."""
-    refunded = (Refund.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
-                .annotate(total=Sum("amount")).values("total"))
     return (
         Dispute.objects.visible_to(user)
         .select_related("store", "order")
-        .annotate(refunded_on_dispute=Coalesce(Subquery(refunded), Value(Decimal("0.00")),
-                                               output_field=DecimalField(max_digits=12, decimal_places=2)))
+        .annotate(refunded_on_dispute=_refunded_on_dispute())
         .prefetch_related(Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")))
     )
 
@@ -262,12 +267,9 @@ def dispute_list(user):
 def disputes_of_ticket(ticket) -> list:
     """The ticket's disputes, newest first, with ``refunded_on_dispute`` and their
     returns (two queries), for the ticket page: how each ended and what it cost."""
-    refunded = (Refund.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
-                .annotate(total=Sum("amount")).values("total"))
     return list(
         Dispute.objects.filter(ticket=ticket, store_id=ticket.store_id)
-        .annotate(refunded_on_dispute=Coalesce(Subquery(refunded), Value(Decimal("0.00")),
-                                               output_field=DecimalField(max_digits=12, decimal_places=2)))
+        .annotate(refunded_on_dispute=_refunded_on_dispute())
         .prefetch_related(Prefetch("returns", queryset=Return.objects.order_by("agreed_at", "pk")))
         .order_by("-opened_at", "-pk")
     )

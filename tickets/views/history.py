@@ -2,6 +2,7 @@
 what hangs on it (its disputes, their returns and offers), in the reader's words."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,7 @@ def _choices(model, field: str) -> dict:
     # Status, priority and outcome names in the reader's language, not their codes.
     try:
         return dict(model._meta.get_field(field).choices or [])
-    except Exception:  # a field the model no longer has, or none at all (an action's entry)
+    except FieldDoesNotExist:  # a field the model no longer has, or none at all (an action's entry)
         return {}
 
 
