@@ -30,7 +30,7 @@ from tickets.choices import (
 from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, Order, Refund, Return, Ticket
 
 from .audit import audit_insert_select, audit_rows
-from .bulk_sql import Counter, ids_in, ts
+from .bulk_sql import Counter, ids_in, in_subquery, ts
 from .webhooks import events_emit_sql
 
 SWEEP_ACTOR = "system:sweep"
@@ -71,10 +71,11 @@ def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str,
     audit_insert_select(counter, model=Ticket, actor_label=SWEEP_ACTOR, now=moment, select_sql=f"""
         SELECT t.store_id, t.id AS object_id, 'priority' AS action, 'priority' AS field,
                t.priority AS from_value, 'red' AS to_value, %s AS reason
-        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.priority <> 'red'""", params=[reason, *params])
+        FROM tickets_ticket t WHERE {in_subquery('t.id', ticket_sql)} AND t.priority <> 'red'""",
+                        params=[reason, *params])
     counter.execute(f"""
         UPDATE tickets_ticket SET priority = 'red', updated_at = %s
-        WHERE id IN ({ticket_sql}) AND priority <> 'red'
+        WHERE {in_subquery('id', ticket_sql)} AND priority <> 'red'
     """, [now, *params])
     if not escalate:
         return
@@ -86,11 +87,11 @@ def _flag_tickets(ticket_sql: str, params: list, *, escalate: bool, reason: str,
     audit_insert_select(counter, model=Ticket, actor_label=SWEEP_ACTOR, now=moment, select_sql=f"""
         SELECT t.store_id, t.id AS object_id, 'status' AS action, 'status' AS field,
                t.status AS from_value, 'escalated' AS to_value, %s AS reason
-        FROM tickets_ticket t WHERE t.id IN ({ticket_sql}) AND t.status IN ({marks})""",
+        FROM tickets_ticket t WHERE {in_subquery('t.id', ticket_sql)} AND t.status IN ({marks})""",
                         params=[reason, *params, *can_escalate])
     counter.execute(f"""
         UPDATE tickets_ticket SET status = 'escalated', resolved_at = NULL, updated_at = %s
-        WHERE id IN ({ticket_sql}) AND status IN ({marks})
+        WHERE {in_subquery('id', ticket_sql)} AND status IN ({marks})
     """, [now, *params, *can_escalate])
 
 
@@ -268,9 +269,9 @@ def receipt_confirmation_lapsed(clock_ids: list[int], applied: Applied, audit: l
 def service_clock_lapsed(clock_ids: list[int], applied: Applied, audit: list) -> None:
     """First response or escalation missed: the ticket turns red (the lapse itself,
     with its owner, is what the service figures count)."""
+    # The breach has just stored each clock's ticket (its own, else its subject's).
     where, params = ids_in("c.id", clock_ids)
-    ticket_sql = f"""SELECT COALESCE(c.ticket_id, m.ticket_id) FROM tickets_clock c
-                     LEFT JOIN tickets_message m ON m.id = c.message_id WHERE {where}"""
+    ticket_sql = f"SELECT c.ticket_id FROM tickets_clock c WHERE {where} AND c.ticket_id IS NOT NULL"
     _flag_tickets(ticket_sql, params, escalate=False, reason=gettext_noop("Service clock lapsed."), applied=applied)
     applied.count += len(clock_ids)
 

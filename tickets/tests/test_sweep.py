@@ -516,6 +516,19 @@ def test_a_lapsed_service_clock_turns_the_ticket_red_and_counts_against_its_owne
     assert not Refund.objects.exists()
 
 
+def test_a_lapsed_first_response_clock_stored_without_its_ticket_turns_the_messages_ticket_red(store, agent):
+    clock = start(ClockKind.FIRST_RESPONSE, store, agent)
+    ticket = ticket_of(clock)
+    Clock.objects.filter(pk=clock.pk).update(ticket=None)  # a row written before clocks kept their ticket
+
+    sweep_at(clock.due_at)
+
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.RED
+    clock.refresh_from_db()
+    assert (clock.ticket_id, clock.owner) == (ticket.pk, agent)
+
+
 @pytest.mark.parametrize("first_owner", ["agent", None])
 def test_a_lapse_swept_late_counts_against_who_held_the_ticket_at_the_due_time(store, agent, senior_agent,
                                                                                supervisor, first_owner):
