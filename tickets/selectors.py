@@ -247,7 +247,7 @@ def ticket_list(user, *, with_messages: bool = False):
 
 def _refunded_on_dispute():
     """The refunds recorded against the outer dispute itself, summed in the same query."""
-    refunded = (Refund.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+    refunded = (Refund.objects.filter(dispute=OuterRef("pk"), withdrawn_at=None).order_by().values("dispute")
                 .annotate(total=Sum("amount")).values("total"))
     return Coalesce(Subquery(refunded), Value(Decimal("0.00")),
                     output_field=DecimalField(max_digits=12, decimal_places=2))

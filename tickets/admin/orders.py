@@ -108,15 +108,15 @@ class RefundAdmin(ServiceAdminMixin, ScopedModelAdmin):
 
     form = RefundAdminForm
     list_display = ("refunded_at", "order", "amount_display", "reason", "source", "store", "recorded_by",
-                    "external_id")
-    list_filter = (scoped_filter("store"), "reason", "source")
+                    "external_id", "withdrawn_at")
+    list_filter = (scoped_filter("store"), "reason", "source", "withdrawn_at")
     list_select_related = ("store", "order", "recorded_by")
     search_fields = ("order__order_number", "external_id", "note")
     date_hierarchy = "refunded_at"
     autocomplete_fields = ("order", "dispute", "return_request")
     fields = ("order", "dispute", "return_request", "amount", "currency", "reason", "source", "external_id",
-              "note", "refunded_at", "store", "recorded_by", "created_at")
-    readonly_fields = ("store", "recorded_by", "created_at")
+              "note", "refunded_at", "store", "recorded_by", "created_at", "withdrawn_at")
+    readonly_fields = ("store", "recorded_by", "created_at", "withdrawn_at")
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import AlertLevel
-from tickets.filters import CLOCK_ORDER_CHOICES, CLOCK_ORDERINGS, AlertReceiptFilter, ClockFilter
+from tickets.filters import CLOCK_ORDER_CHOICES, CLOCK_ORDERINGS, AlertReceiptFilter, ClockFilter, StrictBooleanFilter
 from tickets.models import (
     Alert,
     Dispute,
@@ -145,6 +145,8 @@ class RefundApiFilter(SyncFilterSet):
     dispute = django_filters.NumberFilter(field_name="dispute_id", label=_("Dispute id"),
                                          min_value=1, max_value=MAX_ID)
     order_number = django_filters.CharFilter(field_name="order__order_number", label=_("Order number"))
+    withdrawn = StrictBooleanFilter(field_name="withdrawn_at", lookup_expr="isnull", exclude=True,
+                                    label=_("Withdrawn estimates only (true) or none of them (false)"))
 
     class Meta:
         model = Refund

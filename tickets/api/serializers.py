@@ -343,7 +343,8 @@ class RefundSerializer(serializers.ModelSerializer):
     class Meta:
         model = Refund
         fields = ["id", "store", "order", "order_number", "dispute", "return_request", "amount", "currency",
-                  "reason", "source", "external_id", "note", "refunded_at", "created_at", "updated_at"]
+                  "reason", "source", "external_id", "note", "refunded_at", "withdrawn_at", "created_at",
+                  "updated_at"]
         read_only_fields = fields
 
 

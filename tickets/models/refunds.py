@@ -35,6 +35,9 @@ class Refund(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
     refunded_at = models.DateTimeField(_("refunded at"), default=timezone.now)
+    # Set when the platform's own figures replace a refund the desk estimated from a
+    # lapse: the row stays (an ERP that pulled it sees it change) but no longer counts.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -23,6 +23,7 @@ class WebhookEventName(models.TextChoices):
     CLOCK_BREACHED = "clock.breached", _("Clock breached")
     DISPUTE_RESOLVED = "dispute.resolved", _("Dispute resolved")
     REFUND_RECORDED = "refund.recorded", _("Refund recorded")
+    REFUND_CORRECTED = "refund.corrected", _("Estimated refund corrected or withdrawn")
     RETURN_UPDATED = "return.updated", _("Return agreed or updated")
     TICKET_REPLIED = "ticket.replied", _("Ticket replied to")
 

@@ -72,8 +72,8 @@ def refund_record(*, order: Order, amount: Decimal, reason: str, actor, source: 
 
 
 def dispute_refunded(dispute: Dispute) -> Decimal:
-    """All the desk holds as refunded in ``dispute``."""
-    total = dispute.refunds.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    """All the desk holds as refunded in ``dispute`` (withdrawn estimates left out)."""
+    total = dispute.refunds.filter(withdrawn_at=None).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     return total.quantize(CENT)
 
 
@@ -103,25 +103,34 @@ def dispute_refunds_reconcile(*, dispute: Dispute, total: Decimal, actor, at=Non
 
 
 def _correct_estimates(order: Order, dispute: Dispute, *, excess: Decimal, total: Decimal, actor) -> None:
-    estimates = list(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE).order_by("-refunded_at", "-pk"))
+    """Take ``excess`` back from the desk's lapse estimates, newest first. An estimate
+    is lowered, or withdrawn when nothing of it is left; never deleted, so an ERP that
+    pulled it sees the change (``updated_at``, the ``refund.corrected`` event)."""
+    estimates = list(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE, withdrawn_at=None)
+                     .order_by("-refunded_at", "-pk"))
     if sum((e.amount for e in estimates), Decimal(0)) < excess:
         raise ValidationError({"refunded_amount": _(
             "%(recorded)s %(currency)s has already been refunded in this dispute, and a refund is never taken "
             "back.") % {"recorded": total + excess, "currency": order.currency}})
-    left = excess
+    reason = _("The platform reports %(total)s %(currency)s refunded in dispute %(id)s.") % {
+        "total": total, "currency": order.currency, "id": dispute.external_id}
+    now, left = timezone.now(), excess
     for estimate in estimates:
         cut = min(estimate.amount, left)
         if cut == estimate.amount:
-            estimate.delete()
+            Refund.objects.filter(pk=estimate.pk).update(withdrawn_at=now, updated_at=now)
+            audit_record(subject=estimate, actor=actor, action="refund_withdraw", field="withdrawn_at",
+                         from_value="", to_value=now.isoformat(), reason=reason)
         else:
-            Refund.objects.filter(pk=estimate.pk).update(amount=F("amount") - cut, updated_at=timezone.now())
+            Refund.objects.filter(pk=estimate.pk).update(amount=F("amount") - cut, updated_at=now)
+            audit_record(subject=estimate, actor=actor, action="refund_correct", field="amount",
+                         from_value=estimate.amount, to_value=estimate.amount - cut, reason=reason)
+        event_emit(name="refund.corrected", obj=estimate, actor=actor, occurred_at=now)
         left -= cut
         if not left:
             break
-    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") - excess, updated_at=timezone.now())
-    Dispute.objects.filter(pk=dispute.pk).update(updated_at=timezone.now())
+    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") - excess, updated_at=now)
+    Dispute.objects.filter(pk=dispute.pk).update(updated_at=now)
     audit_record(subject=order, actor=actor, action="refund_correct", field="refunded_amount",
-                 from_value=order.refunded_amount, to_value=order.refunded_amount - excess,
-                 reason=_("The platform reports %(total)s %(currency)s refunded in dispute %(id)s.") % {
-                     "total": total, "currency": order.currency, "id": dispute.external_id})
+                 from_value=order.refunded_amount, to_value=order.refunded_amount - excess, reason=reason)
     order.refunded_amount -= excess

@@ -274,7 +274,7 @@ def _object_data(event: WebhookEvent) -> dict:
             "dispute_external_id": r.dispute.external_id if r.dispute else None,
             "return_external_id": r.return_request.external_id if r.return_request else None,
             "amount": _money(r.amount), "currency": r.currency, "reason": r.reason, "source": r.source,
-            "note": r.note, "refunded_at": _iso(r.refunded_at)}
+            "note": r.note, "refunded_at": _iso(r.refunded_at), "withdrawn_at": _iso(r.withdrawn_at)}
     if kind == WebhookObjectType.RETURN:
         r = Return.objects.select_related("order", "dispute").filter(pk=pk).first()
         return r and {

@@ -19,7 +19,19 @@ from tickets.choices import (
     RefundReason,
     ReturnStatus,
 )
-from tickets.models import AuditEntry, Buyer, Clock, Dispute, Message, Order, OrderItem, Return, Ticket
+from tickets.models import (
+    AuditEntry,
+    Buyer,
+    Clock,
+    Dispute,
+    Message,
+    Order,
+    OrderItem,
+    Return,
+    Ticket,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from tickets.services.api_keys import api_key_create
 from tickets.services.refunds import refund_record
 from tickets.services.sweep import sweep
@@ -321,8 +333,11 @@ def test_the_platform_total_corrects_the_refund_a_lapse_estimated(api):
     dispute.refresh_from_db()
     assert list(dispute.refunds.values_list("amount", "source")) == [(Decimal("25.00"), "clock_lapse")]
     assert dispute.order.refunded_amount == Decimal("25.00")
-    entry = AuditEntry.objects.get(action="refund_correct")
-    assert (entry.from_value, entry.to_value) == ("30.00", "25.00")
+    on_order = AuditEntry.objects.get(action="refund_correct", field="refunded_amount")
+    assert (on_order.from_value, on_order.to_value) == ("30.00", "25.00")
+    on_refund = AuditEntry.objects.get(action="refund_correct", field="amount")
+    assert (on_refund.object_id, on_refund.from_value, on_refund.to_value) == (dispute.refunds.get().pk, "30.00",
+                                                                               "25.00")
 
 
 def test_the_platform_can_overrule_the_outcome_a_lapse_made_the_desk_record(api):
@@ -341,12 +356,40 @@ def test_the_platform_can_overrule_the_outcome_a_lapse_made_the_desk_record(api)
     dispute.refresh_from_db()
     assert (dispute.outcome, dispute.seller_responded_at) == ("seller_won", dt.datetime(2026, 11, 19, 20,
                                                                                          tzinfo=dt.UTC))
-    assert not dispute.refunds.exists()
+    # The estimate is withdrawn, not deleted: an ERP that pulled it sees it change.
+    estimate = dispute.refunds.get()
+    assert (estimate.amount, estimate.withdrawn_at is not None) == (Decimal("30.00"), True)
+    assert AuditEntry.objects.filter(action="refund_withdraw", object_id=estimate.pk).exists()
     assert dispute.order.refunded_amount == Decimal("0.00")
     entry = AuditEntry.objects.get(action="outcome_correct")
     assert (entry.from_value, entry.to_value, entry.actor_label) == ("buyer_won", "seller_won", "api:erp")
     assert statuses(api("disputes", [dispute_item(opened_at=opened, status="resolved",
                                                   outcome="seller_won")])) == ["unchanged"]
+
+
+def test_an_erp_pulling_refunds_sees_a_withdrawn_estimate_and_it_counts_no_more(api, client, store, admin_user):
+    WebhookSubscription.objects.create(store=store, url="https://erp.example.com/hook", secret="s" * 32,
+                                       events=["refund.corrected"])
+    api("orders", [order_item()])
+    opened = "2026-11-19T08:00:00Z"
+    api("disputes", [dispute_item(opened_at=opened)])
+    sweep()
+    _key, raw = api_key_create(name="erp-pull", stores=[store], actor=admin_user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    pulled = client.get(reverse("api-refund-list"), **auth).json()["results"]
+    assert [(r["amount"], r["withdrawn_at"]) for r in pulled] == [("30.00", None)]
+
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        api("disputes", [dispute_item(opened_at=opened, status="resolved", outcome="seller_won")])
+
+    changed = client.get(reverse("api-refund-list"), {"updated_after": NOW.isoformat()}, **auth).json()["results"]
+    assert [(r["id"], r["amount"], r["withdrawn_at"]) for r in changed] == [
+        (pulled[0]["id"], "30.00", "2026-11-20T13:00:00Z")]
+    assert client.get(reverse("api-refund-list"), {"withdrawn": "false"}, **auth).json()["results"] == []
+    assert client.get(reverse("api-refund-list"), {"withdrawn": "maybe"}, **auth).status_code == 400
+    dispute = client.get(reverse("api-dispute-detail", args=[Dispute.objects.get().pk]), **auth).json()
+    assert Decimal(dispute["refunded_amount"]) == Decimal("0")
+    assert WebhookEvent.objects.filter(name="refund.corrected", object_id=pulled[0]["id"]).count() == 1
 
 
 def test_an_overrule_made_before_the_sweep_ran_is_not_stale_and_keeps_its_resolution_time(api):

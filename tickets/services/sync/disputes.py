@@ -167,7 +167,8 @@ def _correct_lapse(item: Item, dispute: Dispute, outcome: str, actor) -> None:
     dispute_outcome_correct(dispute=dispute, outcome=outcome, actor=actor, note=item.data.get("outcome_note", ""),
                             resolved_at=item.data.get("resolved_at"))
     if outcome != DisputeOutcome.BUYER_WON and "refunded_amount" not in item.data:
-        estimates = sum(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE).values_list("amount", flat=True),
+        estimates = sum(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE, withdrawn_at=None)
+                        .values_list("amount", flat=True),
                         Decimal(0))
         if estimates:
             dispute_refunds_reconcile(dispute=dispute, total=dispute_refunded(dispute) - estimates, actor=actor,
