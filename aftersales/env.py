@@ -40,3 +40,10 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env_str(name, default).split(",") if part.strip()]
+
+
+def env_currency(name: str, default: str) -> str:
+    raw = env_str(name, default).strip().upper()
+    if len(raw) != 3 or not raw.isascii() or not raw.isalpha():
+        raise ImproperlyConfigured(f"{name} must be an ISO 4217 code such as USD; got {raw!r}")
+    return raw

@@ -6,6 +6,7 @@ through these, so an object of another store is a 404, never a leak.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Round
 from django.http import Http404
 from django.shortcuts import get_object_or_404 as django_get_object_or_404
 
@@ -35,6 +36,7 @@ from tickets.models import (
     Clock,
     Dispute,
     Evidence,
+    ExchangeRate,
     Message,
     Order,
     OrderItem,
@@ -117,9 +119,24 @@ def _ticket_ref(prefix: str = "") -> Coalesce:
     return Coalesce(*(f"{prefix}{path}" for path in CLOCK_TICKET_PATHS))
 
 
+LOSS_FIELD = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _in_desk_currency(amount: str, currency: str):
+    """``amount`` (in the row's ``currency``) converted into the desk currency, to the
+    cent; NULL when the desk has no rate for that currency."""
+    rate = Subquery(ExchangeRate.objects.filter(currency=OuterRef(currency)).values("rate")[:1])
+    return Case(
+        When(**{currency: settings.DESK_CURRENCY}, then=F(amount)),
+        default=Round(ExpressionWrapper(F(amount) * rate, output_field=LOSS_FIELD), 2),
+        output_field=LOSS_FIELD,
+    )
+
+
 def clock_queue(user):
     """Clocks of the user's stores, soonest due first, with ``loss_key`` (the money
-    the seller loses if it lapses, -1 when none or unknown) for ranking by loss and
+    the seller loses if it lapses, in the desk currency; -1 when none, or unknown
+    because the amount or its exchange rate is missing) for ranking by loss, and
     ``ticket_ref`` for the link.
     ``tickets.filters.ClockFilter`` narrows it by state, kind and store."""
     return (
@@ -127,8 +144,9 @@ def clock_queue(user):
         .select_related("store", "owner", "policy", *SUBJECT_RELATIONS)
         .annotate(
             loss_key=Case(
-                When(kind__in=SELLER_LOSS_KINDS, amount_at_stake__isnull=False, then="amount_at_stake"),
-                default=Value(Decimal("-1")), output_field=DecimalField(max_digits=12, decimal_places=2),
+                When(kind__in=SELLER_LOSS_KINDS, amount_at_stake__isnull=False,
+                     then=Coalesce(_in_desk_currency("amount_at_stake", "currency"), Value(Decimal("-1")))),
+                default=Value(Decimal("-1")), output_field=LOSS_FIELD,
             ),
             ticket_ref=_ticket_ref(),
         )

@@ -12,6 +12,7 @@ from . import (
     disputes,
     orders,
     policies,
+    rates,
     returns,
     sensitive,
     stores,
@@ -19,5 +20,5 @@ from . import (
     webhooks,
 )
 
-__all__ = ["api_keys", "audit", "clocks", "deliveries", "disputes", "orders", "policies", "returns", "sensitive",
-           "stores", "tickets", "webhooks"]
+__all__ = ["api_keys", "audit", "clocks", "deliveries", "disputes", "orders", "policies", "rates", "returns",
+           "sensitive", "stores", "tickets", "webhooks"]

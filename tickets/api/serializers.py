@@ -1,5 +1,6 @@
 """API serializers. They parse and shape data; services decide."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -98,8 +99,9 @@ class ReplySerializer(serializers.Serializer):
 class ClockSerializer(serializers.ModelSerializer):
     """A clock with what it costs if it lapses and why it is due when it is.
     ``ticket`` is the ticket behind its subject (none for an order's clocks);
-    ``seller_loss`` is the amount at stake when the lapse costs the seller (none
-    for the buyer's own deadlines, whose lapse favours the seller)."""
+    ``seller_loss`` is the amount at stake when the lapse costs the seller, in the
+    desk currency (none for the buyer's own deadlines, whose lapse favours the
+    seller, and none when the desk has no exchange rate for the clock's currency)."""
 
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
     subject = serializers.CharField(source="subject_key", read_only=True)
@@ -110,12 +112,14 @@ class ClockSerializer(serializers.ModelSerializer):
     policy_version = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.get_username", default=None, allow_null=True, read_only=True)
     seller_loss = serializers.SerializerMethodField()
+    seller_loss_currency = serializers.SerializerMethodField()
 
     class Meta:
         model = Clock
         fields = ["id", "store", "kind", "state", "subject", "subject_label", "ticket", "started_at", "due_at",
                   "warn_at", "escalate_at", "met_at", "breached_at", "cancelled_at", "amount_at_stake", "currency",
-                  "seller_loss", "consequence", "explanation", "basis", "policy_version", "owner", "updated_at"]
+                  "seller_loss", "seller_loss_currency", "consequence", "explanation", "basis", "policy_version",
+                  "owner", "updated_at"]
         read_only_fields = fields
 
     def get_consequence(self, clock) -> str:
@@ -128,9 +132,13 @@ class ClockSerializer(serializers.ModelSerializer):
         return clock_explanation(clock)
 
     def get_seller_loss(self, clock) -> str | None:
-        """What ``order=loss`` ranks by: the amount, if its lapse costs the seller."""
+        """What ``order=loss`` ranks by: the amount in ``seller_loss_currency`` (the desk
+        currency), if its lapse costs the seller and the desk has its exchange rate."""
         loss = getattr(clock, "loss_key", None)
         return None if loss is None or loss < 0 else f"{loss:.2f}"
+
+    def get_seller_loss_currency(self, clock) -> str | None:
+        return settings.DESK_CURRENCY if self.get_seller_loss(clock) is not None else None
 
     def get_policy_version(self, clock) -> int | None:
         if clock.policy_id:

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from tickets.models import (
     Clock,
     Dispute,
     DisputeProposal,
+    ExchangeRate,
     Message,
     Order,
     OrderItem,
@@ -26,6 +29,7 @@ from tickets.models import (
     Ticket,
     User,
 )
+from tickets.services.rates import rate_set
 
 from .base import DEFAULT_ORDERS_PER_STORE, SeederBase
 from .clocks import ClocksMixin
@@ -37,6 +41,21 @@ from .people import DEMO_STORES, demo_store, demo_team, demo_user
 
 class StoreSeeder(OrdersMixin, ConversationsMixin, DisputesMixin, ClocksMixin, SeederBase):
     """Plans and writes one store's demo orders and everything that follows them."""
+
+
+# Rough rates for the demo's currencies, so its queue ranks EUR and USD losses together.
+# A rate already set (by a person) is left alone.
+DEMO_RATES = {"EUR": Decimal("1.08"), "USD": Decimal("1"), "GBP": Decimal("1.27"), "CNY": Decimal("0.14")}
+
+
+def demo_rates() -> None:
+    desk = settings.DESK_CURRENCY
+    if desk not in DEMO_RATES:
+        return  # the demo's rates are quoted in USD
+    for currency, usd in DEMO_RATES.items():
+        if currency != desk and not ExchangeRate.objects.filter(currency=currency).exists():
+            rate_set(currency=currency, rate=(usd / DEMO_RATES[desk]).quantize(Decimal("0.00000001")),
+                     actor="system:seed", reason="demo data")
 
 
 # The report -----------------------------------------------------------------------------
@@ -72,6 +91,7 @@ def seed_demo(*, orders_per_store: int = DEFAULT_ORDERS_PER_STORE, now: datetime
         stores = [demo_store(spec, now) for spec in DEMO_STORES]
         users = demo_team({s.code: s for s in stores})
     library_load()
+    demo_rates()
     seeded = []
     for store in stores:
         numbers = order_numbers(store, orders_per_store)

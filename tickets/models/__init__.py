@@ -10,6 +10,7 @@ from .evidence import Evidence
 from .idempotency import IdempotentRequest
 from .orders import Order, OrderItem
 from .policies import ClockPolicy
+from .rates import ExchangeRate
 from .refunds import Refund
 from .returns import Return
 from .sensitive import SensitiveTerm, SensitiveTopic
@@ -31,6 +32,7 @@ __all__ = [
     "Dispute",
     "DisputeProposal",
     "Evidence",
+    "ExchangeRate",
     "Heartbeat",
     "IdempotentRequest",
     "Message",

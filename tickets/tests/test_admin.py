@@ -35,6 +35,7 @@ from tickets.services.api_keys import api_key_create
 from tickets.services.audit import audit_record
 from tickets.services.disputes import OUTCOME_REQUIRED, dispute_open
 from tickets.services.messages import message_receive
+from tickets.services.rates import rate_set
 from tickets.services.returns import TRACKING_REQUIRED
 from tickets.services.workflow import ConcurrentChange
 
@@ -158,6 +159,7 @@ def world(store, other_store, admin_user, settings, tmp_path):
     receipt = AlertReceiptFactory(alert__clock=clock, user=admin_user)
     DeliveryAttemptFactory(delivery__alert=receipt.alert)
     api_key_create(name="erp-main", stores=[store], actor=admin_user)  # before the entry checked below
+    rate_set(currency="EUR" if settings.DESK_CURRENCY != "EUR" else "USD", rate="1.08", actor=admin_user)
     audit_record(subject=ticket, actor=admin_user, action="status", field="status", from_value="new",
                  to_value="open", reason="picked up")
     Heartbeat.objects.create(name="beat", last_seen=T0)

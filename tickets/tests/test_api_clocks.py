@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from tickets.choices import ClockKind, ClockState
 from tickets.models import Alert, AuditEntry
 from tickets.services.clocks import alert_text, clock_explanation, clock_start_for, lapse_consequence
+from tickets.services.rates import rate_set
 
 from .factories import (
     T0,
@@ -98,6 +99,7 @@ def test_clock_fields(agent_client, store):
         "amount_at_stake": "12.50",
         "currency": "USD",
         "seller_loss": "12.50",
+        "seller_loss_currency": "USD",
         "consequence": lapse_consequence(clock),
         "explanation": clock_explanation(clock),
         "basis": clock.basis,
@@ -170,6 +172,27 @@ def test_order_by_loss_puts_the_seller_biggest_loss_first_and_unknown_last(agent
     assert ids(response) == [big_soon.pk, big_late.pk, small.pk, no_loss.pk, unknown.pk]
     losses = {row["id"]: row["seller_loss"] for row in response.json()["results"]}
     assert (losses[big_soon.pk], losses[no_loss.pk], losses[unknown.pk]) == ("250.00", None, None)
+
+
+def test_order_by_loss_compares_currencies_through_the_desk_rates(agent_client, store, settings):
+    settings.DESK_CURRENCY = "USD"
+    rate_set(currency="EUR", rate="1.10", actor="system:test")
+    rate_set(currency="JPY", rate="0.0066", actor="system:test")
+    yen = ClockFactory(store=store, amount_at_stake=Decimal("5000.00"), currency="JPY", due_at=hours(1))
+    dollars = ClockFactory(store=store, amount_at_stake=Decimal("100.00"), currency="USD", due_at=hours(2))
+    euros = ClockFactory(store=store, amount_at_stake=Decimal("100.00"), currency="EUR", due_at=hours(3))
+    no_rate = ClockFactory(store=store, amount_at_stake=Decimal("900.00"), currency="GBP", due_at=hours(4))
+
+    response = agent_client.get(CLOCKS, {"order": "loss"})
+
+    assert ids(response) == [euros.pk, dollars.pk, yen.pk, no_rate.pk]
+    rows = {row["id"]: (row["seller_loss"], row["seller_loss_currency"], row["amount_at_stake"], row["currency"])
+            for row in response.json()["results"]}
+    assert rows[euros.pk] == ("110.00", "USD", "100.00", "EUR")
+    assert rows[yen.pk] == ("33.00", "USD", "5000.00", "JPY")
+    assert rows[no_rate.pk] == (None, None, "900.00", "GBP")  # ranked with the unknown amounts
+    assert walk(agent_client, CLOCKS, {"order": "loss", "page_size": 1}) == [euros.pk, dollars.pk, yen.pk,
+                                                                            no_rate.pk]
 
 
 def seller_loss(clock):

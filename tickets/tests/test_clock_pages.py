@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from tickets.choices import ClockKind, ClockState, TicketStatus
 from tickets.services.clocks import clock_explanation_lines, clock_start_for, lapse_consequence
+from tickets.services.rates import rate_set
 from tickets.views import clocks as clock_views
 
 from .factories import (
@@ -161,6 +162,25 @@ def test_queue_ranks_by_money_at_stake(agent_client, store, at_t0):
     html = page(response)
     assert "<strong>money at stake</strong>" in html
     assert 'costs the seller nothing.">USD 999.00</span>' in html
+
+
+def test_queue_ranks_other_currencies_by_their_rate_and_names_those_without_one(agent_client, store, settings,
+                                                                                at_t0):
+    settings.DESK_CURRENCY = "USD"
+    rate_set(currency="EUR", rate="1.10", actor="system:test")
+    dollars = ClockFactory(store=store, amount_at_stake=Decimal("100.00"), due_at=T0 + datetime.timedelta(hours=3))
+    euros = ClockFactory(store=store, amount_at_stake=Decimal("100.00"), currency="EUR",
+                         due_at=T0 + datetime.timedelta(hours=4))
+    pounds = ClockFactory(store=store, amount_at_stake=Decimal("900.00"), currency="GBP",
+                          due_at=T0 + datetime.timedelta(hours=5))
+
+    response = agent_client.get(QUEUE, {"order": "loss"})
+
+    assert [c.pk for c in response.context["clocks"]] == [euros.pk, dollars.pk, pounds.pk]
+    html = page(response)
+    assert "EUR 100.00<br><small>≈ USD 110.00</small>" in html
+    assert "No exchange rate into USD for GBP" in html
+    assert 'GBP 900.00<br><small class="warn">no rate into USD</small>' in html
 
 
 def test_queue_filters_by_kind_store_and_state(agent_client, agent, store, other_store, at_t0):

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from aftersales.env import env_bool, env_int, env_list, env_str
+from aftersales.env import env_bool, env_currency, env_int, env_list, env_str
 
 NAME = "DESK_TEST_SETTING"
 
@@ -112,6 +112,20 @@ def test_env_list_from_file(monkeypatch, tmp_path):
 
 
 # The settings module itself ---------------------------------------------------------------
+def test_env_currency_is_an_upper_case_iso_code(monkeypatch):
+    monkeypatch.setenv("X_CURRENCY", " eur ")
+    assert env_currency("X_CURRENCY", "USD") == "EUR"
+    monkeypatch.delenv("X_CURRENCY")
+    assert env_currency("X_CURRENCY", "USD") == "USD"
+
+
+@pytest.mark.parametrize("raw", ["EURO", "E1R", "", "€€€"])
+def test_env_currency_refuses_junk(monkeypatch, raw):
+    monkeypatch.setenv("X_CURRENCY", raw)
+    with pytest.raises(ImproperlyConfigured, match="X_CURRENCY"):
+        env_currency("X_CURRENCY", "USD")
+
+
 def test_time_zone_support_is_on():
     assert settings.USE_TZ is True
 

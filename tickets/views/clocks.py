@@ -1,12 +1,14 @@
 """The clocks queue: every running deadline of the user's stores, soonest or costliest first."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from tickets.filters import ClockFilter
+from tickets.filters import SELLER_LOSS_KINDS, ClockFilter
 from tickets.selectors import attach_tickets, clock_queue
 from tickets.services.clocks import clock_explanation_lines, clock_subject_label, lapse_consequence
+from tickets.services.rates import rates_missing
 
 # Rows on one page. The queue is read through the partial index on running clocks
 # by due time, so the first rows are cheap however many clocks run; past these, the
@@ -24,14 +26,28 @@ def explain_clocks(clocks) -> list:
     return clocks
 
 
+def mark_unconverted(clocks) -> list[str]:
+    """Flag the seller's losses the desk cannot convert (``rate_missing``): they rank
+    with the unknown amounts. Returns those currencies, for the page's hint."""
+    costly = [c for c in clocks if c.kind in SELLER_LOSS_KINDS and c.amount_at_stake is not None]
+    missing = set(rates_missing({c.currency for c in costly}))
+    unconverted = {c.pk for c in costly if c.currency in missing}
+    for clock in clocks:
+        clock.rate_missing = clock.pk in unconverted
+    return sorted(missing)
+
+
 @login_required
 def clock_list(request):
     filterset = ClockFilter(request.GET, queryset=clock_queue(request.user), request=request)
     # A refused filter lists nothing: a full table under the error would read as its answer.
     rows = attach_tickets(filterset.qs[:QUEUE_LIMIT + 1]) if filterset.is_valid() else []
+    shown = explain_clocks(rows[:QUEUE_LIMIT])
     context = {
         "filter": filterset,
-        "clocks": explain_clocks(rows[:QUEUE_LIMIT]),
+        "clocks": shown,
+        "unconverted": mark_unconverted(shown),
+        "desk_currency": settings.DESK_CURRENCY,
         "more": len(rows) > QUEUE_LIMIT,
         "limit": QUEUE_LIMIT,
         "now": timezone.now(),
