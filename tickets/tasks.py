@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from tickets.models import AlertDelivery
-from tickets.services.delivery import deliveries_create, delivery_attempt
+from tickets.services.delivery import ALERT_RELATIONS, deliveries_create, delivery_attempt
 from tickets.services.health import heartbeat_record
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def purge_idempotency_keys() -> int:
 def deliver_alerts(alert_ids: list[int]) -> None:
     from tickets.models import Alert
 
-    for alert in Alert.objects.filter(pk__in=alert_ids).select_related("clock", "store"):
+    for alert in Alert.objects.filter(pk__in=alert_ids).select_related(*ALERT_RELATIONS):
         for delivery in deliveries_create(alert=alert):
             if delivery.status == AlertDelivery.Status.SENT:
                 continue
@@ -55,7 +55,8 @@ def deliver_alerts(alert_ids: list[int]) -> None:
 # server down for a minute must not lose the alert's email).
 @shared_task(name="tickets.deliver_webhook", bind=True, ignore_result=True, max_retries=WEBHOOK_RETRIES)
 def deliver_webhook(self, delivery_id: int) -> None:
-    delivery = AlertDelivery.objects.select_related("alert__clock", "alert__store").get(pk=delivery_id)
+    delivery = AlertDelivery.objects.select_related(*(f"alert__{name}" for name in ALERT_RELATIONS)).get(
+        pk=delivery_id)
     if not delivery_attempt(delivery=delivery):
         if self.request.retries < self.max_retries:
             _retry_later(delivery)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tickets.api.strict import StrictFieldsMixin
 from tickets.choices import Marketplace
 
 from ..models import ReplyTemplate, Scenario, TemplateBody
@@ -44,7 +45,7 @@ class BodyValueField(serializers.JSONField):
     """A language's text: a string, or ``{"title": ..., "body": ...}``."""
 
 
-class TemplateWriteSerializer(serializers.Serializer):
+class TemplateWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     store = serializers.IntegerField(required=False, allow_null=True,
                                      help_text=_("Store id; empty or absent for the shared library."))
     code = serializers.SlugField(max_length=60)
@@ -69,7 +70,7 @@ class TemplateWriteSerializer(serializers.Serializer):
         return value
 
 
-class RenderInputSerializer(serializers.Serializer):
+class RenderInputSerializer(StrictFieldsMixin, serializers.Serializer):
     ticket = serializers.IntegerField()
     language = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                      help_text=_("Default: the buyer's language."))

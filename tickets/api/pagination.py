@@ -45,6 +45,22 @@ def _encode_value(value):
     return value
 
 
+def _in_range(value) -> bool:
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -(2 ** 63) <= value < 2 ** 63
+    if isinstance(value, float):
+        return False  # cursors carry decimals as strings, never floats
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return True  # not a number: a date or a code, checked by its column
+        return number.is_finite() and abs(number) < Decimal("1e15")
+    return False
+
+
 def _read_path(instance, path: str):
     """``alert__raised_at`` → ``instance.alert.raised_at`` (select_related rows)."""
     value = instance
@@ -127,6 +143,10 @@ class KeysetPagination(BasePagination):
         # No cursor of ours holds a NUL (codes are slugs), and PostgreSQL refuses one in a
         # query outright: a hand-made one would be a 500, not a row position.
         if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+        # Nor a number beyond any column's range ("1e999999" overflows numeric, 2**70
+        # bigint): the database would refuse it mid-query.
+        if not all(_in_range(value) for value in values):
             raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
         return values, reverse
 

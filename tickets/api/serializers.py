@@ -24,6 +24,8 @@ from tickets.models import (
 )
 from tickets.services.clocks import alert_text, clock_explanation, clock_subject_label, lapse_consequence
 
+from .strict import StrictFieldsMixin
+
 
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.get_username", default=None, allow_null=True, read_only=True)
@@ -54,12 +56,12 @@ class TicketDetailSerializer(TicketSerializer):
         read_only_fields = fields
 
 
-class StatusChangeSerializer(serializers.Serializer):
+class StatusChangeSerializer(StrictFieldsMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class EscalateSerializer(serializers.Serializer):
+class EscalateSerializer(StrictFieldsMixin, serializers.Serializer):
     """``to``: the username of a senior agent, supervisor or admin of the ticket's store."""
 
     to = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True),
@@ -67,11 +69,11 @@ class EscalateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(StrictFieldsMixin, serializers.Serializer):
     body = serializers.CharField(max_length=5000)
 
 
-class ReplySerializer(serializers.Serializer):
+class ReplySerializer(StrictFieldsMixin, serializers.Serializer):
     """A reply to the buyer; ``template_body`` is the exact template text version it was written from."""
 
     body = serializers.CharField(trim_whitespace=False, max_length=MAX_TEXT)
@@ -205,7 +207,7 @@ class StoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StoreCreateSerializer(serializers.Serializer):
+class StoreCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     """``POST /stores/``. Only parsed here: ``store_create`` validates the values
     (blank, IANA zone, marketplace, unique code) and answers every field at once,
     so blanks pass through to it rather than being refused on their own first."""
@@ -222,18 +224,6 @@ class StoreCreateSerializer(serializers.Serializer):
                                          help_text="ISO weekday digits, 1 = Monday; default 12345.")
     holiday_country = serializers.CharField(max_length=2, required=False, allow_blank=True,
                                             help_text="ISO code whose public holidays are days off, e.g. CN.")
-
-    def to_internal_value(self, data):
-        # As in the sync items: a misspelt field is an error, not a store made without it.
-        unknown = {name: [_("Unknown field.")] for name in sorted(set(data) - set(self.fields))} \
-            if isinstance(data, dict) else {}
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as exc:  # every bad field in one answer
-            raise serializers.ValidationError({**exc.detail, **unknown}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return values
 
 
 class BuyerSerializer(serializers.ModelSerializer):
@@ -299,7 +289,7 @@ class ProposalDetailSerializer(ProposalSerializer):
         read_only_fields = fields
 
 
-class ProposalDecisionSerializer(serializers.Serializer):
+class ProposalDecisionSerializer(StrictFieldsMixin, serializers.Serializer):
     """``POST /proposals/{id}/decide/``: the seller's answer to the buyer's or the platform's offer."""
 
     decision = serializers.ChoiceField(choices=[ProposalStatus.ACCEPTED.value, ProposalStatus.REJECTED.value])

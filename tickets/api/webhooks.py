@@ -25,6 +25,7 @@ from tickets.services.webhooks import (
 
 from .filters import WebhookDeliveryApiFilter, WebhookSubscriptionApiFilter
 from .pagination import KeysetPagination
+from .strict import StrictFieldsMixin
 
 EVENTS_HELP = _("The events to receive, at least one.")
 
@@ -48,7 +49,7 @@ class StoreCodeField(serializers.SlugRelatedField):
         return Store.objects.visible_to(self.context["request"].user)
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     store = StoreCodeField(slug_field="code")
     events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEventName.choices),
                                    allow_empty=False, help_text=EVENTS_HELP)

@@ -39,11 +39,17 @@ def schedule_delivery(alert_ids: list[int]) -> None:
         transaction.on_commit(lambda chunk=chunk: deliver_alerts.delay(chunk))
 
 
+# What an alert's payload, email and text read: its clock, the clock's store (the zone)
+# and subject (its platform id), loaded with the alert.
+ALERT_RELATIONS = ("store", "clock__store", *(f"clock__{name}" for name in SUBJECT_RELATIONS))
+
+
 def alert_payload(alert: Alert) -> dict:
     clock = alert.clock
     return {
-        "event": {AlertLevel.BREACH: "clock.breached", AlertLevel.ESCALATION: "clock.escalation"}.get(
-            alert.level, "clock.warning"),
+        # The catalogue's names (what a subscription picks): an escalation is a
+        # clock.warning whose ``level`` says so.
+        "event": "clock.breached" if alert.level == AlertLevel.BREACH else "clock.warning",
         "alert_id": alert.pk,
         "level": alert.level,
         "store": alert.store.code,
@@ -106,8 +112,7 @@ def delivery_attempt(*, delivery: AlertDelivery) -> bool:
 
 def _send_email(delivery: AlertDelivery) -> None:
     # The clock's store gives the zone its due time is written in.
-    alert = Alert.objects.select_related(
-        "store", "clock__store", *(f"clock__{name}" for name in SUBJECT_RELATIONS)).get(pk=delivery.alert_id)
+    alert = Alert.objects.select_related(*ALERT_RELATIONS).get(pk=delivery.alert_id)
     # In the desk's configured language, whatever language the worker thread has active.
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[%(store)s] %(level)s: %(clock)s") % {

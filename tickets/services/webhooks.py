@@ -42,7 +42,7 @@ from tickets.models.webhooks import WebhookEventName, WebhookObjectType
 
 from .audit import actor_fields, audit_record
 from .bulk_sql import Counter, ids_in, in_subquery, skip_locked, ts
-from .delivery import alert_payload, sign
+from .delivery import ALERT_RELATIONS, alert_payload, sign
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,7 @@ def _object_data(event: WebhookEvent) -> dict:
     """The event's object as it is now (thin events: the outbox row names it only)."""
     kind, pk = event.object_type, event.object_id
     if kind == WebhookObjectType.ALERT:
-        alert = Alert.objects.select_related("clock", "store").filter(pk=pk).first()
+        alert = Alert.objects.select_related(*ALERT_RELATIONS).filter(pk=pk).first()
         return alert and alert_payload(alert)
     if kind == WebhookObjectType.DISPUTE:
         d = Dispute.objects.select_related("order").filter(pk=pk).first()

@@ -100,6 +100,14 @@ def test_a_missing_or_malformed_field_is_400(api, store, payload):
     assert not ticket.messages.exists()
 
 
+def test_an_unknown_field_is_a_400_naming_it_with_the_other_bad_fields(api, store):
+    ticket = ticket_with_order(store)
+    response = api.post(reply_url(ticket), {"body": "", "extra": 1}, format="json")
+    assert response.status_code == 400
+    assert {"body", "extra"} <= set(response.json())
+    assert not ticket.messages.exists()
+
+
 def test_another_stores_template_text_is_refused(api, store, other_store):
     theirs = make_template(store=other_store, code="theirs")
     ticket = ticket_with_order(store)

@@ -238,6 +238,19 @@ def test_a_tampered_cursor_value_is_a_400(agent_client, store):
     assert "cursor" in response.json()
 
 
+@pytest.mark.parametrize("values", [["1e999999", "2026-10-26T13:23:43+00:00", 27], ["NaN", "2026-10-26T13:23:43Z", 1],
+                                    ["5.00", "2026-10-26T13:23:43Z", 2 ** 70], [1.5, "2026-10-26T13:23:43Z", 1]])
+def test_a_cursor_number_beyond_any_column_is_a_400_not_a_500(agent_client, store, values):
+    import base64
+    import json
+
+    ClockFactory(store=store)
+    raw = base64.urlsafe_b64encode(json.dumps({"v": values, "o": ["-loss_key", "due_at", "id"]}).encode()).decode()
+    response = agent_client.get(f"{API}/clocks/", {"cursor": raw, "order": "loss"})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
+
+
 def test_a_page_number_is_refused_rather_than_ignored(agent_client):
     response = agent_client.get(f"{API}/disputes/", {"page": 2})
     assert response.status_code == 400

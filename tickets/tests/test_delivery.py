@@ -19,7 +19,7 @@ from kombu.transport.redis import Channel as RedisChannel
 
 from tickets.choices import AlertLevel, ClockState
 from tickets.models import Alert, AlertDelivery, AlertReceipt, Clock, DeliveryAttempt
-from tickets.services.delivery import alert_payload
+from tickets.services.delivery import ALERT_RELATIONS, alert_payload
 from tickets.services.sweep import sweep
 from tickets.tasks import WEBHOOK_RETRIES, deliver_alerts, deliver_webhook
 
@@ -224,8 +224,12 @@ def test_the_webhook_receives_a_signed_body(alert, hook, retries):
     assert headers["X-Desk-Signature"] != f"sha256={other}"
 
     payload = json.loads(body)
-    assert payload == json.loads(json.dumps(alert_payload(Alert.objects.get(pk=alert.pk))))
+    loaded = Alert.objects.select_related(*ALERT_RELATIONS).get(pk=alert.pk)
+    assert payload == json.loads(json.dumps(alert_payload(loaded)))
     assert (payload["alert_id"], payload["level"], payload["store"]) == (alert.pk, "warning", "ae-main")
+    # Named by its platform id and due in the store's zone, as in the email.
+    assert payload["clock"]["subject_label"] == f"dispute {alert.clock.dispute.external_id}"
+    assert "(Asia/Shanghai)" in payload["text"]
     assert payload["clock"]["id"] == alert.clock_id
     delivery = AlertDelivery.objects.get(alert=alert, channel=AlertDelivery.Channel.WEBHOOK)
     assert headers["X-Desk-Delivery"] == str(delivery.pk)

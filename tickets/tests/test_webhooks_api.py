@@ -70,6 +70,7 @@ def test_a_given_secret_is_kept(api):
     ({"events": []}, "events"),
     ({"events": ["order.shipped"]}, "events"),
     ({"events": "refund.recorded"}, "events"),
+    ({"is_actve": False}, "is_actve"),  # misspelt: never an active subscription the caller meant to pause
 ])
 def test_bad_input_is_a_400_naming_the_field(api, other_store, data, field):
     response = create(api, **data)
