@@ -71,9 +71,28 @@ class ClockPolicy(models.Model):
         return f"{self.get_marketplace_display()} · {self.get_kind_display()} v{self.version}"
 
     def clean(self):
+        errors = {}
         if self.day_end_zone and self.uses_working_hours:
-            raise ValidationError({"day_end_zone": _(
-                "A working-hours clock is due when its working time runs out: leave this empty.")})
+            errors["day_end_zone"] = _("A working-hours clock is due when its working time runs out: leave this "
+                                       "empty.")
+        for name in ("length", "outside_length", "cap", "warn_before", "escalate_before"):
+            value = getattr(self, name)
+            if value is not None and value <= timedelta(0):
+                errors[name] = _("Must be more than zero.")
+        allowances = [v for v in (self.length, self.outside_length) if v is not None and v > timedelta(0)]
+        shortest = min(allowances) if allowances else None
+        # An alert point at or before the clock's start would fire the moment it starts.
+        for name in ("warn_before", "escalate_before"):
+            value = getattr(self, name)
+            if name not in errors and value is not None and shortest is not None and value >= shortest:
+                errors[name] = _("Must be shorter than the clock's length (%(length)s), or it fires as the clock "
+                                 "starts.") % {"length": shortest}
+        if ("escalate_before" not in errors and self.escalate_before is not None and self.warn_before is not None
+                and self.escalate_before > self.warn_before):
+            errors["escalate_before"] = _("Supervisors come after the warning: at most the warning time "
+                                          "(%(warn)s).") % {"warn": self.warn_before}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def effective_escalate_before(self) -> timedelta | None:

@@ -189,6 +189,24 @@ def test_editing_a_policy_in_the_admin_creates_a_new_version(admin_client, admin
                                                                ("warn_before", "Peak season")]
 
 
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"length": "-1 00:00:00"}, "length"),
+    ({"length": "1 00:00:00", "warn_before": "30 00:00:00"}, "warn_before"),
+    ({"escalate_before": "1 00:00:00"}, "escalate_before"),  # the clock is 24 h
+    ({"warn_before": "02:00:00", "escalate_before": "03:00:00"}, "escalate_before"),  # before the warning
+])
+def test_alert_points_that_would_fire_at_the_start_are_field_errors_in_the_admin(admin_client, changes, field):
+    old = aliexpress(ClockKind.DISPUTE_RESPONSE)
+    url, data = change_form_data(admin_client, old, **changes)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert field in form_errors(response), form_errors(response)
+    assert "Constraint" not in response.content.decode()  # never a raw constraint name
+    assert aliexpress(ClockKind.DISPUTE_RESPONSE).version == 1
+
+
 def test_saving_an_unchanged_policy_in_the_admin_adds_no_version(admin_client):
     old = aliexpress(ClockKind.DISPUTE_RESPONSE)
     url, data = change_form_data(admin_client, old)
