@@ -37,7 +37,7 @@ def test_the_page_suggests_templates_for_the_ticket(agent_client, ticket, late):
     make_template(code="feedback", scenario="feedback_request", bodies={"en": "Thanks [Buyer Name]"})
     response = page(agent_client, ticket)
     assert [s.template.code for s in response.context["suggestions"]] == ["late"]
-    assert f'href="?template={late.pk}#reply"' in response.content.decode()
+    assert f'href="/tickets/{ticket.pk}/?template={late.pk}#reply"' in response.content.decode()
 
 
 def test_search_box(agent_client, ticket, late, other_store):
@@ -84,6 +84,21 @@ def test_sending_a_forbidden_reply_is_refused(agent_client, ticket):
     response = agent_client.post(reverse("ticket-reply", args=[ticket.pk]), {"body": "Add me on WhatsApp"})
     assert response.status_code == 400
     assert "“Messaging app contact” forbids: whatsapp" in response.content.decode()
+
+
+def test_after_a_refused_reply_every_form_and_template_link_still_points_at_the_ticket(agent_client, ticket, late):
+    response = agent_client.post(reverse("ticket-reply", args=[ticket.pk]), {"body": "Add me on WhatsApp"})
+    html = response.content.decode()
+    detail = reverse("ticket-detail", args=[ticket.pk])
+    # The page now sits at .../reply/: a form or link without its own address would go there.
+    assert f'action="{detail}" class="card" id="status-form"' in html
+    assert f'href="{detail}?template={late.pk}#reply"' in html
+    assert "Add me on WhatsApp" in html  # the draft is kept
+
+    status = agent_client.post(detail, {"status": "open", "reason": "picked up"})
+    assert status.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
 
 
 def test_sending_from_a_template_records_the_use(agent_client, agent, ticket, late):

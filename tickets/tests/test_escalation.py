@@ -97,6 +97,16 @@ def test_escalating_to_a_plain_agent_from_the_page_is_a_400(agent_client, ticket
     assert escalation_clock(sensitive).state == ClockState.RUNNING
 
 
+def test_a_plain_agent_setting_escalated_is_told_the_clock_still_runs(agent_client, ticket, sensitive):
+    response = agent_client.post(reverse("ticket-detail", args=[ticket.pk]),
+                                 {"status": TicketStatus.ESCALATED, "reason": "Lawyer."}, follow=True)
+
+    html = response.content.decode()
+    assert "Status changed to" in html
+    assert "escalation clock keeps running until a senior agent holds the ticket" in html
+    assert escalation_clock(sensitive).state == ClockState.RUNNING
+
+
 def test_a_note_from_the_page_is_kept_and_meets_no_clock(agent_client, ticket, sensitive, agent):
     response = agent_client.post(reverse("ticket-note", args=[ticket.pk]), {"body": "Check with the carrier."})
 

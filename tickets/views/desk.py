@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from templates_lib.desk import picker_context
 from tickets.choices import (
+    ClockKind,
     ClockState,
     DisputeStatus,
     ProposalParty,
@@ -25,7 +26,13 @@ from tickets.selectors import clocks_of_ticket, disputes_of_ticket, service_figu
 from tickets.services.disputes import proposal_decide
 from tickets.services.messages import message_note, message_reply
 from tickets.services.returns import return_receive
-from tickets.services.tickets import ticket_escalate, ticket_seniors, ticket_set_status
+from tickets.services.tickets import (
+    ticket_clocks,
+    ticket_escalate,
+    ticket_escalated_to_senior,
+    ticket_seniors,
+    ticket_set_status,
+)
 from tickets.services.workflow import allowed_next
 
 from .clocks import explain_clocks
@@ -91,6 +98,12 @@ def ticket_detail(request, pk):
     if _run(form, lambda data: ticket_set_status(ticket=ticket, status=data["status"], actor=request.user,
                                                  reason=data["reason"])):
         messages.success(request, _("Status changed to “%(status)s”.") % {"status": ticket.get_status_display()})
+        if ticket.status == TicketStatus.ESCALATED and not ticket_escalated_to_senior(ticket) and \
+                ticket_clocks(ticket=ticket, kind=ClockKind.SENSITIVE_ESCALATION).filter(
+                    state=ClockState.RUNNING).exists():
+            # The status alone is not the escalation the marketplace asks for.
+            messages.warning(request, _("The sensitive-message escalation clock keeps running until a senior "
+                                        "agent holds the ticket: use Escalate to hand it to one."))
         return redirect("ticket-detail", pk=ticket.pk)
     return _detail_response(request, ticket, form=form, status_code=400)
 
