@@ -224,20 +224,21 @@ SERVICE_KINDS = (ClockKind.FIRST_RESPONSE, ClockKind.SENSITIVE_ESCALATION)
 
 
 def service_figures(user, *, since):
-    """Per store and owner: service clocks met and lapsed since ``since``; a lapse is
-    counted against whoever held the ticket when it lapsed (``Clock.owner``), and a
-    met clock for the ticket's assignee. One grouped query."""
+    """Per store and owner: service clocks met and lapsed since ``since``, counted for
+    ``Clock.owner``: whoever held the ticket when it lapsed, or who met it (a clock
+    met before owners were recorded counts for the ticket's assignee)."""
     clocks = Clock.objects.visible_to(user).filter(kind__in=SERVICE_KINDS)
     lapsed = (clocks.filter(state=ClockState.BREACHED, breached_at__gte=since)
               .values("store__code", "owner__username").annotate(n=Count("pk")))
     met = (clocks.filter(state=ClockState.MET, met_at__gte=since)
-           .values("store__code", "ticket__assignee__username").annotate(n=Count("pk")))
+           .annotate(credited=Coalesce("owner__username", "ticket__assignee__username"))
+           .values("store__code", "credited").annotate(n=Count("pk")))
     rows = {}
     for row in lapsed:
         key = (row["store__code"], row["owner__username"] or "")
         rows.setdefault(key, {"met": 0, "lapsed": 0})["lapsed"] = row["n"]
     for row in met:
-        key = (row["store__code"], row["ticket__assignee__username"] or "")
+        key = (row["store__code"], row["credited"] or "")
         rows.setdefault(key, {"met": 0, "lapsed": 0})["met"] = row["n"]
     return [
         {"store": store, "owner": owner, **counts,

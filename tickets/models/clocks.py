@@ -62,9 +62,10 @@ class Clock(models.Model):
     # 2 escalation, 3 breach) and when the next step falls due.
     alerted_level = models.PositiveSmallIntegerField(_("alert step raised"), default=0)
     next_alert_at = models.DateTimeField(_("next alert at"), null=True, blank=True)
-    # Who owned the subject when the clock lapsed: the service figures count it against them.
+    # Whom the service figures count the clock for: who met it (the agent who acted,
+    # else whoever held the ticket then), or who held the ticket when it lapsed.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("owner at lapse"), db_index=False,
+                              related_name="+", verbose_name=_("counted for"), db_index=False,
                               db_constraint=False)  # a snapshot; Django still nulls it if the user goes
     consequence_applied_at = models.DateTimeField(_("consequence applied"), null=True, blank=True)
     # Set when sweeping this clock raised an error: it is retried after this time.

@@ -11,13 +11,14 @@ import zoneinfo
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from tickets.choices import ClockKind, ClockState, Marketplace
-from tickets.models import AuditEntry, Clock, ClockPolicy
+from tickets.models import AuditEntry, Clock, ClockPolicy, Ticket, User
 
 from .audit import audit_dicts, audit_record, audit_rows
 from .bulk_sql import insert_rows
@@ -209,12 +210,21 @@ def _stop_running(clocks, *, to: str, time_field: str, at: dt.datetime, actor, r
                    .select_for_update(of=("self",)).values_list("pk", "store_id"))
         if not ids:
             return 0
+        extra = {"owner": _credited_to(actor)} if to == ClockState.MET else {}
         changed = Clock.objects.filter(pk__in=[pk for pk, _ in ids], state=ClockState.RUNNING).update(
-            state=to, next_alert_at=None, updated_at=timezone.now(), **{time_field: at})
+            state=to, next_alert_at=None, updated_at=timezone.now(), **{time_field: at}, **extra)
         AuditEntry.objects.bulk_create(audit_rows(
             Clock, [(pk, store_id, ClockState.RUNNING, to) for pk, store_id in ids],
             actor=actor, action="status", field="state", reason=reason))
     return changed
+
+
+def _credited_to(actor):
+    """Who a met clock counts for in the service figures: the person who met it, and
+    when the platform or the ERP reports it, whoever holds the clock's ticket."""
+    if isinstance(actor, User):
+        return Value(actor.pk)
+    return Subquery(Ticket.objects.filter(pk=OuterRef("ticket_id")).values("assignee_id")[:1])
 
 
 def clocks_meet(*, clocks, actor, reason: str, at: dt.datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from tickets.models import Clock
 from tickets.selectors import service_figures
 from tickets.services.messages import message_receive, message_reply
 from tickets.services.sweep import sweep
+from tickets.services.tickets import ticket_assign, ticket_escalate
 
 from .factories import TicketFactory
 
@@ -31,6 +32,25 @@ def test_a_lapse_counts_against_the_assignee_and_a_reply_for_them(store, agent, 
     assert (lapsed.state, lapsed.owner) == (ClockState.BREACHED, agent)
     figures = service_figures(supervisor, since=MONDAY_10 - dt.timedelta(days=1))
     assert figures == [{"store": store.code, "owner": agent.username, "met": 1, "lapsed": 1, "lapse_rate": 0.5}]
+
+
+def test_a_met_clock_stays_with_who_met_it_after_the_ticket_changes_hands(store, agent, senior_agent, supervisor):
+    ticket = TicketFactory(store=store, assignee=agent)
+    platform = TicketFactory(store=store, assignee=agent)
+    with time_machine.travel(MONDAY_10, tick=False):
+        message_receive(ticket=ticket, body="Where is my order?", sent_at=MONDAY_10, actor="buyer")
+        message_receive(ticket=platform, body="Where is my order?", sent_at=MONDAY_10, actor="buyer")
+    with time_machine.travel(MONDAY_10 + dt.timedelta(hours=1), tick=False):
+        message_reply(ticket=ticket, author=agent, body="It ships today, tracking LP123.")
+        # Answered on the platform and reported by the ERP: it counts for whoever held the ticket.
+        message_reply(ticket=platform, author=None, body="It ships today.", actor="api:erp",
+                      sent_at=MONDAY_10 + dt.timedelta(minutes=30), external_id="platform-reply-1")
+        ticket_escalate(ticket=ticket, to=senior_agent, actor=agent, reason="Wants a manager.")
+        ticket_assign(ticket=platform, assignee=senior_agent, actor=supervisor)
+
+    figures = service_figures(supervisor, since=MONDAY_10 - dt.timedelta(days=1))
+
+    assert figures == [{"store": store.code, "owner": agent.username, "met": 2, "lapsed": 0, "lapse_rate": 0.0}]
 
 
 def test_another_store_is_not_counted(store, other_store, agent, supervisor):
