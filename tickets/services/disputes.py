@@ -44,6 +44,7 @@ OUTCOME_ONLY_WHEN_RESOLVED = gettext_lazy("An outcome can only be set when the d
 DISPUTE_RESOLVED = gettext_lazy("The dispute is resolved; no new proposal can be made.")
 BEFORE_OPENED = gettext_lazy("This time is before the dispute was opened (%(time)s).")
 BEFORE_REVIEW = gettext_lazy("This time is before the dispute went to platform review (%(time)s).")
+BEFORE_ORDER = gettext_lazy("This time is before the order was placed (%(time)s).")
 NOT_A_DECISION = gettext_lazy("Accept or reject the offer.")
 OWN_OFFER = gettext_lazy("This is the seller's own offer: the buyer or the platform decides on it.")
 DISPUTE_RESOLVED_DECIDED = gettext_lazy("The dispute is resolved; its offers can no longer be decided.")
@@ -89,6 +90,13 @@ def _known_times(dispute: Dispute) -> dict:
     return {name: getattr(dispute, name) for name in BEFORE}
 
 
+def dispute_opening_check(*, order, opened_at) -> None:
+    """A buyer opens a dispute about an order they placed: never before it."""
+    placed = min((t for t in (order.placed_at, order.paid_at) if t is not None), default=None)
+    if placed is not None and opened_at < placed:
+        raise ValidationError({"opened_at": [BEFORE_ORDER % {"time": time_label(placed)}]})
+
+
 def dispute_open(*, store, order, external_id: str, family: str, reason: str, requested_solution: str,
                  requested_amount, opened_at, actor, ticket=None, buyer_comment: str = "") -> Dispute:
     """Record a dispute the buyer opened on the marketplace and start its
@@ -99,6 +107,7 @@ def dispute_open(*, store, order, external_id: str, family: str, reason: str, re
                       reason=reason, requested_solution=requested_solution, requested_amount=requested_amount,
                       currency=order.currency, opened_at=opened_at, buyer_comment=buyer_comment)
     dispute.full_clean()
+    dispute_opening_check(order=order, opened_at=opened_at)
     with transaction.atomic():
         dispute.save()
         audit_record(subject=dispute, actor=actor, action="create", field="status", to_value=dispute.status,

@@ -429,6 +429,32 @@ def test_a_platform_refund_beyond_the_order_total_is_an_error_and_changes_nothin
     assert not Dispute.objects.exists()
 
 
+def test_impossible_platform_times_are_field_errors_and_open_nothing(api):
+    api("orders", [order_item(placed_at="2026-11-01T08:00:00Z", paid_at="2026-11-01T08:05:00Z")])
+    epoch = api("disputes", [dispute_item("D-EPOCH", opened_at="1970-01-01T00:00:00Z")]).json()["results"][0]
+    before_order = api("disputes", [dispute_item("D-EARLY", opened_at="2026-10-30T08:00:00Z")]).json()["results"][0]
+    message = api("messages", [{"store": "ae-main", "order_number": "A-1", "message_id": "M-EPOCH",
+                                "body": "Hello?", "sent_at": "1970-01-01T00:00:00Z"}]).json()["results"][0]
+
+    assert (epoch["status"], list(epoch["errors"])) == ("error", ["opened_at"])
+    assert (before_order["status"], list(before_order["errors"])) == ("error", ["opened_at"])
+    assert "before the order was placed" in before_order["errors"]["opened_at"][0]
+    assert (message["status"], list(message["errors"])) == ("error", ["sent_at"])
+    assert not Dispute.objects.exists()
+    assert not Message.objects.exists()
+    assert Ticket.objects.count() == 0
+
+
+def test_order_times_out_of_sequence_are_an_error_on_the_later_one(api):
+    response = api("orders", [order_item(placed_at="2026-11-02T08:00:00Z", paid_at="2026-11-01T08:00:00Z"),
+                              order_item("A-2", status="delivered", shipped_at="2026-11-10T08:00:00Z",
+                                         delivered_at="2026-11-09T08:00:00Z")])
+    first, second = response.json()["results"]
+    assert (first["status"], list(first["errors"])) == ("error", ["paid_at"])
+    assert (second["status"], list(second["errors"])) == ("error", ["delivered_at"])
+    assert not Order.objects.exists()
+
+
 def test_a_dispute_for_an_unknown_order_or_missing_fields_is_an_error(api):
     response = api("disputes", [dispute_item(), dispute_item("D-2", opened_at=None, family=None)])
     results = response.json()["results"]

@@ -141,6 +141,7 @@ class Integer(Field):
 
 
 MONEY_LIMIT = Decimal("9999999999.99")
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_TOLERANCE = 24 * 3600  # seconds
 
 
@@ -192,6 +193,10 @@ class Timestamp(Field):
         # wrong offset, and stored as updated_at it would make every real update stale.
         if moment.timestamp() > time.time() + FUTURE_TOLERANCE:
             raise Invalid(_("This time is in the future."))
+        # No marketplace event predates 2000; an ERP sending epoch zero for "unknown"
+        # would otherwise open a dispute lapsed decades ago and record its refund.
+        if moment < EARLIEST:
+            raise Invalid(_("This time is before 2000: leave the field out when the time is not known."))
         return moment
 
     def drf_field(self):
@@ -202,11 +207,12 @@ class Shape(Field):
     """A JSON object of named fields. Unknown names are errors: an ERP sending
     ``order_no`` instead of ``order_number`` should hear about it, not lose data."""
 
-    def __init__(self, name: str, fields: dict[str, Field], **kwargs):
+    def __init__(self, name: str, fields: dict[str, Field], check=None, **kwargs):
         super().__init__(**kwargs)
         self.name = name
         self.fields = fields
         self.names = frozenset(fields)
+        self.check = check  # clean values -> field errors across fields (times in order, say)
 
     def parse(self, value) -> dict:
         if not isinstance(value, dict):
@@ -224,6 +230,8 @@ class Shape(Field):
                 clean[key] = field.parse(value[key])
             except Invalid as exc:
                 errors[key] = exc.errors
+        if not errors and self.check is not None:
+            errors = self.check(clean)
         if errors:
             raise Invalid(errors)
         return clean

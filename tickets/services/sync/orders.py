@@ -23,6 +23,7 @@ from ..clocks import clocks_start_many
 from ..field_errors import field_errors
 from ..orders import STEP_TIME, order_set_status
 from ..origin import platform_sync
+from ..time_order import time_label
 from ..workflow import transition_path
 from .batch import (
     CREATED,
@@ -53,7 +54,23 @@ LINE = Shape("SyncOrderLine", {
     "unit_price": Money(required=True),
 })
 TIMESTAMPS = ("placed_at", "paid_at", "shipped_at", "delivered_at", "completed_at")
-ORDER = Shape("SyncOrder", {
+
+
+def _times_in_order(data: dict) -> dict:
+    """An order is paid after it is placed, shipped after that, and so on: a time
+    earlier than one of the steps before it is an error on that time."""
+    errors = {}
+    for later_index, later in enumerate(TIMESTAMPS):
+        if data.get(later) is None:
+            continue
+        earlier = [(data[e], e) for e in TIMESTAMPS[:later_index] if data.get(e) is not None and data[later] < data[e]]
+        if earlier:
+            at, name = max(earlier)
+            errors[later] = [_("Earlier than %(field)s (%(time)s).") % {"field": name, "time": time_label(at)}]
+    return errors
+
+
+ORDER = Shape("SyncOrder", check=_times_in_order, fields={
     "store": Text(40, required=True, help_text="The store's code."),
     "order_number": Text(64, required=True, help_text="The marketplace's order number."),
     "status": Choice(OrderStatus, help_text="Where the order is now; paid when left out on a new order."),
