@@ -509,6 +509,26 @@ def test_a_return_runs_its_clocks_from_the_platform_times(api):
     assert statuses(again) == ["unchanged"]
 
 
+def test_a_shipment_reported_for_a_lapsed_return_is_refused_not_dropped(api):
+    api("orders", [order_item()])
+    api("disputes", [dispute_item(opened_at="2026-11-05T08:00:00Z", requested_solution="return_and_refund",
+                                  seller_responded_at="2026-11-05T09:00:00Z")])
+    api("returns", [{"store": "ae-main", "return_id": "R-1", "dispute_id": "D-1",
+                     "agreed_at": "2026-11-06T12:00:00Z"}])  # the 10 days ran out on the 16th
+    sweep()
+    assert Return.objects.get().status == ReturnStatus.LAPSED
+
+    item = {"store": "ae-main", "return_id": "R-1", "tracking_number": "RT1", "carrier": "Cainiao",
+            "tracking_submitted_at": "2026-11-15T09:00:00Z", "updated_at": "2026-11-20T11:00:00Z"}
+    result = api("returns", [item]).json()["results"][0]
+
+    assert result["status"] == "error"
+    assert set(result["errors"]) == {"tracking_number", "tracking_submitted_at"}
+    ret = Return.objects.get()
+    assert (ret.status, ret.tracking_number, ret.carrier) == (ReturnStatus.LAPSED, "", "")
+    assert api("returns", [item]).json()["results"][0]["status"] == "error"  # never "unchanged"
+
+
 def test_a_return_for_an_unknown_dispute_is_an_error(api):
     result = api("returns", [{"store": "ae-main", "return_id": "R-1", "dispute_id": "nope",
                               "agreed_at": "2026-11-19T12:00:00Z"}]).json()["results"][0]

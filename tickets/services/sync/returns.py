@@ -108,6 +108,7 @@ def _update(item: Item, ret: Return, actor) -> None:
              if (stored := getattr(ret, name)) is not None and data.get(name) not in (None, stored)}
     if moved:
         raise ValidationError(moved)
+    _refuse_shipment_after_close(data, ret)
     changes = field_changes(item, ret, ("carrier",))
     steps = _plan(data, ret)
     if not changes and not steps:
@@ -118,6 +119,21 @@ def _update(item: Item, ret: Return, actor) -> None:
         changes_save(ret, changes, actor=actor)
     _follow(data, ret, steps, actor)
     item.result.status = UPDATED
+
+
+def _refuse_shipment_after_close(data: dict, ret: Return) -> None:
+    """A return that lapsed (the buyer never shipped in time) or was cancelled takes
+    no tracking number or receipt any more: saying "updated" while dropping them
+    would leave the seller's receipt deadline untracked. Refused by field, so the
+    ERP (or a person, in the admin) sorts out what the platform really did."""
+    if ret.status not in (ReturnStatus.LAPSED, ReturnStatus.CANCELLED):
+        return
+    late = {name: [_("The return is closed (%(status)s): a shipment can no longer be recorded.") % {
+                "status": ret.get_status_display()}]
+            for name in ("tracking_number", "tracking_submitted_at", "received_at")
+            if data.get(name) not in (None, "", getattr(ret, name))}
+    if late:
+        raise ValidationError(late)
 
 
 def _plan(data: dict, ret: Return) -> list[tuple]:
