@@ -58,6 +58,12 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number: "1e400" or "2.5" is one clear error, not two range messages."""
+
+    field_class = forms.IntegerField
+
+
 def _user_stores(request):
     if request is None:
         return Store.objects.none()
@@ -77,8 +83,8 @@ class ClockFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=ClockState.choices, empty_label=_("Any state"), label=_("State"))
     open = StrictBooleanFilter(method="on_open_tickets", label=_("Ticket still open"))
     seller = StrictBooleanFilter(method="sellers_deadlines", label=_("The seller's deadlines only"))
-    due_within = django_filters.NumberFilter(method="due_within_hours", label=_("Due within (hours)"),
-                                             min_value=1, max_value=24 * 365)
+    due_within = WholeNumberFilter(method="due_within_hours", label=_("Due within (hours)"),
+                                   min_value=1, max_value=24 * 365)
     order = django_filters.ChoiceFilter(choices=CLOCK_ORDER_CHOICES, method="order_queue", empty_label=None,
                                         label=_("Order by"))
 

@@ -306,8 +306,10 @@ class DisputesMixin:
         self._clock(ClockKind.DISPUTE_RESPONSE, dispute, d.opened_at, done_at=d.response_at, done_by=agent,
                     done_reason="Seller answered the dispute.", **ctx)
         if d.solution != RequestedSolution.RETURN_AND_REFUND:
+            # At stake: what the buyer asks for now (a counter-offer replaces the request), as the sync records.
             self._clock(ClockKind.REFUND_DECISION, dispute, d.opened_at, done_at=d.decided_at, done_by=agent,
-                        done_reason="Refund request decided.", cancelled_at=d.cancel_decision_at, **ctx)
+                        done_reason="Refund request decided.", cancelled_at=d.cancel_decision_at,
+                        **{**ctx, "amount": d.buyer_ask})
 
     def _run_return(self, p: OrderPlan) -> None:
         r, ret = p.ret, p.return_obj

@@ -200,6 +200,13 @@ def test_queue_filters_by_kind_store_and_state(agent_client, agent, store, other
     assert listed(state="", store="ae-main") == {dispute.pk, first.pk, met.pk}
 
 
+@pytest.mark.parametrize("value", ["1e400", "2.5", "abc"])
+def test_a_due_within_that_is_not_a_whole_number_is_one_clear_error(agent_client, store, value):
+    response = agent_client.get(QUEUE, {"due_within": value})
+    assert response.status_code == 400
+    assert response.context["filter"].errors["due_within"] == ["Enter a whole number."]
+
+
 def test_queue_refuses_another_store_code(agent_client, store, other_store):
     ClockFactory(store=other_store)
     response = agent_client.get(QUEUE, {"store": "ae-other"})

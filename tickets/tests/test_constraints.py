@@ -47,6 +47,7 @@ from tickets.models import (
     Dispute,
     DisputeProposal,
     Evidence,
+    ExchangeRate,
     Heartbeat,
     Message,
     Order,
@@ -558,6 +559,24 @@ def test_refund_external_id_unique_per_store(store, other_store):
 def test_refund_currency_is_iso():
     with refused_by("refund_currency_iso"):
         RefundFactory(currency="eur")
+
+
+# Exchange rates --------------------------------------------------------------------------
+def test_exchange_rate_positive():
+    with refused_by("exchange_rate_positive"):
+        ExchangeRate.objects.create(currency="EUR", rate=Decimal("0"))
+    assert validation_errors(ExchangeRate(currency="EUR", rate=Decimal("-1")))["rate"]
+
+
+def test_exchange_rate_currency_is_iso():
+    with refused_by("exchange_rate_currency_iso"):
+        ExchangeRate.objects.create(currency="eur", rate=Decimal("1.08"))
+
+
+def test_one_rate_per_currency():
+    ExchangeRate.objects.create(currency="EUR", rate=Decimal("1.08"))
+    with refused_by_unique_field(ExchangeRate, "currency"):
+        ExchangeRate.objects.create(currency="EUR", rate=Decimal("1.10"))
 
 
 # Evidence --------------------------------------------------------------------------------
