@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 
 from tickets.choices import AlertLevel, ClockKind, ClockState
-from tickets.models import Alert, AlertReceipt, AuditEntry, Clock
+from tickets.models import Alert, AlertReceipt, AuditEntry, Clock, ClockPolicy
 from tickets.services.clocks import (
     NoPolicy,
     clock_cancel,
@@ -189,7 +189,12 @@ class ClocksMixin:
         clock has no owner; supervisors too from escalation on). Breaches older than a
         week are left out, as after downtime: no storm of stale alerts."""
         now, alerts, recipients = self.now, [], []
+        # The buyer's own windows raise none, as their policies say (the sweep obeys the same flag).
+        quiet = set(ClockPolicy.objects.filter(marketplace=self.store.marketplace, is_current=True,
+                                               raises_alerts=False).values_list("kind", flat=True))
         for clock, owner, label in self.clocks:
+            if clock.kind in quiet:
+                continue
             levels = []
             if clock.state == ClockState.RUNNING or (
                     clock.state == ClockState.BREACHED and clock.kind in SELLER_DEADLINES

@@ -29,7 +29,9 @@ from tickets.models import (
     AlertReceipt,
     AuditEntry,
     Clock,
+    ClockPolicy,
     Dispute,
+    ExchangeRate,
     Message,
     Order,
     Refund,
@@ -132,6 +134,15 @@ def test_refunds_never_exceed_what_the_buyer_paid():
         ("USD", "ae-main"), ("EUR", "amz-eu")}
     for dispute in Dispute.objects.select_related("order"):
         assert dispute.requested_amount <= dispute.order.total
+
+
+@pytest.mark.django_db
+def test_the_buyers_windows_raise_no_alerts_in_the_demo_either():
+    seed(orders=40)
+    assert Alert.objects.exists()
+    for policy in ClockPolicy.objects.filter(is_current=True, raises_alerts=False):
+        assert not Alert.objects.filter(clock__kind=policy.kind, store__marketplace=policy.marketplace).exists()
+    assert ExchangeRate.objects.filter(currency="EUR").exists()  # the demo's two currencies rank together
 
 
 @pytest.mark.django_db

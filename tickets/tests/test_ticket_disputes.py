@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from tickets.choices import ClockKind, ClockState, ReturnStatus, TicketStatus
 from tickets.models import Clock
 from tickets.services.clocks import clock_start_for
+from tickets.services.disputes import dispute_seller_responded
 from tickets.services.returns import return_agree, return_set_status
 from tickets.services.sweep import sweep
 
@@ -55,6 +56,17 @@ def test_a_lost_dispute_shows_its_outcome_and_refund_on_the_ticket(agent_client,
     # The history tells the dispute's story too, and who wrote it.
     assert (f"the deadline sweep · Dispute {dispute.external_id}: Open: awaiting seller → Resolved · "
             "No seller response within the dispute-response time.</li>") in html
+
+
+def test_the_history_writes_a_recorded_time_in_the_store_zone_with_its_field(agent_client, ticket):
+    dispute = DisputeFactory(store=ticket.store, order=ticket.order, ticket=ticket, opened_at=T0)
+    dispute_seller_responded(dispute=dispute, at=T0 + H, actor="erp", how="Seller answered the dispute.")
+
+    html = agent_client.get(reverse("ticket-detail", args=[ticket.pk])).content.decode()
+
+    answered = (T0 + H).astimezone(dt.timezone(dt.timedelta(hours=8)))  # the store is in Asia/Shanghai
+    assert f"Dispute {dispute.external_id}: seller first responded {answered:%Y-%m-%d %H:%M} · " in html
+    assert "+00:00" not in html.split('class="history"')[1]
 
 
 def test_confirming_receipt_on_the_page_meets_the_receipt_clock(agent_client, ticket, shipped_back):

@@ -1,8 +1,12 @@
 """A ticket's history as its page shows it: the audit entries of the ticket and of
 what hangs on it (its disputes, their returns and offers), in the reader's words."""
 
+import datetime as dt
+import zoneinfo
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -29,14 +33,16 @@ def ticket_history(ticket: Ticket, disputes: list[Dispute]) -> list[AuditEntry]:
     if returns:
         where |= Q(content_type=types[Return], object_id__in=[r.pk for r in returns])
     entries = list(AuditEntry.objects.filter(where).select_related("actor")[:HISTORY_LIMIT])
+    zone = zoneinfo.ZoneInfo(ticket.store.timezone)
     by_type = {ct.pk: model for model, ct in types.items()}
     for entry in entries:
         model = by_type[entry.content_type_id]
         entry.object_label = "" if model is Ticket else names.get(
             (entry.content_type_id, entry.object_id), _("Offer #%(id)s") % {"id": entry.object_id})
         labels = _choices(model, entry.field)
-        entry.from_label = labels.get(entry.from_value, entry.from_value)
-        entry.to_label = labels.get(entry.to_value, entry.to_value)
+        entry.field_label = "" if labels else _field_name(model, entry.field)
+        entry.from_label = labels.get(entry.from_value) or _value(model, entry.field, entry.from_value, zone)
+        entry.to_label = labels.get(entry.to_value) or _value(model, entry.field, entry.to_value, zone)
         entry.reason_label = _reason(entry.reason)
         entry.actor_name = _actor(entry)
     return entries
@@ -48,6 +54,27 @@ def _choices(model, field: str) -> dict:
         return dict(model._meta.get_field(field).choices or [])
     except FieldDoesNotExist:  # a field the model no longer has, or none at all (an action's entry)
         return {}
+
+
+def _field_name(model, field: str) -> str:
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return ""
+
+
+def _value(model, field: str, value: str, zone) -> str:
+    """A stored time (ISO text) as the page writes times: to the minute, in the store's zone."""
+    try:
+        is_time = isinstance(model._meta.get_field(field), models.DateTimeField)
+    except FieldDoesNotExist:
+        is_time = False
+    if is_time and value:
+        try:
+            return f"{dt.datetime.fromisoformat(value).astimezone(zone):%Y-%m-%d %H:%M}"
+        except ValueError:
+            return value
+    return value
 
 
 def _reason(reason: str) -> str:
