@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
 from tickets.api.errors import exception_handler
 from tickets.choices import MessageKind, TicketStatus
 from tickets.models import AuditEntry, Ticket
+from tickets.services.messages import message_receive
 
 from .factories import ClockFactory, MessageFactory, TicketFactory, UserFactory
 
@@ -257,3 +259,14 @@ def test_ticket_history_names_statuses_not_codes(agent_client, store):
     page = agent_client.get(detail_url(ticket)).content.decode()
     assert "New → Waiting on buyer" in page
     assert "waiting_on_buyer" not in page.split('class="history"')[1]
+
+
+def test_ticket_history_tells_when_its_clocks_started_and_were_met(agent_client, agent, store):
+    ticket = TicketFactory(store=store, assignee=agent)
+    message_receive(ticket=ticket, body="Where is my parcel?", sent_at=timezone.now(), actor="buyer")
+    agent_client.post(reverse("ticket-reply", args=[ticket.pk]), {"body": "It left our warehouse today."})
+
+    history = agent_client.get(detail_url(ticket)).content.decode().split('class="history"')[1]
+
+    assert "First response on buyer message of" in history
+    assert "Running → Met" in history

@@ -213,16 +213,17 @@ def _detail_response(request, ticket, *, form=None, reply_form=None, escalate_fo
         reply_form = ReplyForm(user=request.user, initial={
             "body": rendered.text, "template_body": rendered.body.pk} if rendered else None)
     disputes = disputes_of_ticket(ticket)
+    clocks = explain_clocks(list(clocks_of_ticket(ticket)))
     context = {
         "ticket": ticket,
         "thread": thread,
-        "clocks": explain_clocks(list(clocks_of_ticket(ticket))),
+        "clocks": clocks,
         "now": timezone.now(),
         "form": form or TicketStatusForm(initial={"status": ticket.status}),
         "escalate_form": escalate_form or EscalateForm(seniors=ticket_seniors(ticket)),
         "note_form": note_form or NoteForm(),
         "allowed": [TicketStatus(s).label for s in allowed_next(ticket)],
-        "history": ticket_history(ticket, disputes),
+        "history": ticket_history(ticket, disputes, clocks),
         "reply_form": reply_form,
         "offers": _pending_offers(ticket),
         "disputes": disputes,

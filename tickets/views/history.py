@@ -10,17 +10,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tickets.models import AuditEntry, Dispute, DisputeProposal, Return, Ticket
+from tickets.models import AuditEntry, Clock, Dispute, DisputeProposal, Return, Ticket
 from tickets.models.sensitive import SensitiveTopic
 
 HISTORY_LIMIT = 50
 SENSITIVE_PREFIX = "sensitive: "
 
 
-def ticket_history(ticket: Ticket, disputes: list[Dispute]) -> list[AuditEntry]:
+def ticket_history(ticket: Ticket, disputes: list[Dispute], clocks=()) -> list[AuditEntry]:
     """The newest entries first, in one query; ``disputes`` are the ticket's, with their
-    returns prefetched (the page has them already)."""
-    types = ContentType.objects.get_for_models(Ticket, Dispute, Return, DisputeProposal)
+    returns prefetched, and ``clocks`` its clocks with their ``subject_label`` (the page
+    has them already): when each started, was met, lapsed or was cancelled."""
+    types = ContentType.objects.get_for_models(Ticket, Dispute, Return, DisputeProposal, Clock)
     returns = [ret for dispute in disputes for ret in dispute.returns.all()]
     names = {
         (types[Dispute].pk, d.pk): _("Dispute %(id)s") % {"id": d.external_id} for d in disputes
@@ -32,6 +33,10 @@ def ticket_history(ticket: Ticket, disputes: list[Dispute]) -> list[AuditEntry]:
                    object_id__in=DisputeProposal.objects.filter(dispute__in=[d.pk for d in disputes]).values("pk"))
     if returns:
         where |= Q(content_type=types[Return], object_id__in=[r.pk for r in returns])
+    if clocks:
+        where |= Q(content_type=types[Clock], object_id__in=[c.pk for c in clocks])
+        names |= {(types[Clock].pk, c.pk): _("%(clock)s on %(subject)s") % {
+            "clock": c.get_kind_display(), "subject": c.subject_label} for c in clocks}
     entries = list(AuditEntry.objects.filter(where).select_related("actor")[:HISTORY_LIMIT])
     zone = zoneinfo.ZoneInfo(ticket.store.timezone)
     by_type = {ct.pk: model for model, ct in types.items()}
