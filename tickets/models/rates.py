@@ -2,12 +2,17 @@
 stores that sell in different currencies."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import currency_check, currency_field
+
+
+def positive_rate(value) -> None:
+    if value is not None and value <= 0:
+        raise ValidationError(_("A rate must be more than zero."), code="min_value")
 
 
 class ExchangeRate(models.Model):
@@ -16,7 +21,7 @@ class ExchangeRate(models.Model):
 
     currency = currency_field(unique=True, default=None)
     rate = models.DecimalField(_("value in the desk currency"), max_digits=18, decimal_places=8,
-                               validators=[MinValueValidator(0.00000001)],
+                               validators=[positive_rate],
                                help_text=_("What one unit of this currency is worth in the desk currency."))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("updated by"))

@@ -12,7 +12,7 @@ from tickets.models.base import currency_validator
 
 from .audit import audit_record
 
-RATE_NOT_POSITIVE = _("A rate must be more than zero.")
+RATE_NOT_POSITIVE = _("A rate must be more than zero.")  # as the model's validator says
 RATE_OF_DESK_CURRENCY = _("%(currency)s is the desk currency: its rate is always 1.")
 
 

@@ -91,46 +91,40 @@ def dispute_refunds_reconcile(*, dispute: Dispute, total: Decimal, actor, at=Non
         # The order first, as refund_record locks it: the same order of locks everywhere.
         order = Order.objects.select_for_update().get(pk=dispute.order_id)
         recorded = dispute_refunded(dispute)
-        if total > recorded:
+        if total < recorded:
+            _withdraw_estimates(order, dispute, excess=recorded - total, total=total, actor=actor)
+        held = dispute_refunded(dispute)
+        if total > held:
             lost = dispute.outcome == DisputeOutcome.BUYER_WON
-            refund_record(order=order, dispute=dispute, amount=total - recorded, actor=actor,
+            refund_record(order=order, dispute=dispute, amount=total - held, actor=actor,
                           reason=RefundReason.DISPUTE_LOST if lost else RefundReason.DISPUTE_AGREEMENT,
                           source=RefundSource.PLATFORM, refunded_at=at,
                           note=_("Refunded by the platform in dispute %(id)s.") % {"id": dispute.external_id})
-        elif total < recorded:
-            _correct_estimates(order, dispute, excess=recorded - total, total=total, actor=actor)
     return total - recorded
 
 
-def _correct_estimates(order: Order, dispute: Dispute, *, excess: Decimal, total: Decimal, actor) -> None:
-    """Take ``excess`` back from the desk's lapse estimates, newest first. An estimate
-    is lowered, or withdrawn when nothing of it is left; never deleted, so an ERP that
-    pulled it sees the change (``updated_at``, the ``refund.corrected`` event)."""
-    estimates = list(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE, withdrawn_at=None)
-                     .order_by("-refunded_at", "-pk"))
-    if sum((e.amount for e in estimates), Decimal(0)) < excess:
+def _withdraw_estimates(order: Order, dispute: Dispute, *, excess: Decimal, total: Decimal, actor) -> None:
+    """The platform's figure replaces the desk's lapse estimates: each is withdrawn
+    (never deleted, so an ERP that pulled it sees ``withdrawn_at`` and the
+    ``refund.corrected`` event), and the caller records what the platform did pay as
+    its own refund, with its reason and time. Refunds other than estimates are never
+    taken back, so a total below them is refused."""
+    estimates = list(dispute.refunds.filter(source=RefundSource.CLOCK_LAPSE, withdrawn_at=None))
+    withdrawn = sum((e.amount for e in estimates), Decimal(0))
+    if withdrawn < excess:
         raise ValidationError({"refunded_amount": _(
             "%(recorded)s %(currency)s has already been refunded in this dispute, and a refund is never taken "
             "back.") % {"recorded": total + excess, "currency": order.currency}})
     reason = _("The platform reports %(total)s %(currency)s refunded in dispute %(id)s.") % {
         "total": total, "currency": order.currency, "id": dispute.external_id}
-    now, left = timezone.now(), excess
+    now = timezone.now()
     for estimate in estimates:
-        cut = min(estimate.amount, left)
-        if cut == estimate.amount:
-            Refund.objects.filter(pk=estimate.pk).update(withdrawn_at=now, updated_at=now)
-            audit_record(subject=estimate, actor=actor, action="refund_withdraw", field="withdrawn_at",
-                         from_value="", to_value=now.isoformat(), reason=reason)
-        else:
-            Refund.objects.filter(pk=estimate.pk).update(amount=F("amount") - cut, updated_at=now)
-            audit_record(subject=estimate, actor=actor, action="refund_correct", field="amount",
-                         from_value=estimate.amount, to_value=estimate.amount - cut, reason=reason)
+        Refund.objects.filter(pk=estimate.pk).update(withdrawn_at=now, updated_at=now)
+        audit_record(subject=estimate, actor=actor, action="refund_withdraw", field="withdrawn_at",
+                     from_value="", to_value=now.isoformat(), reason=reason)
         event_emit(name="refund.corrected", obj=estimate, actor=actor, occurred_at=now)
-        left -= cut
-        if not left:
-            break
-    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") - excess, updated_at=now)
+    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") - withdrawn, updated_at=now)
     Dispute.objects.filter(pk=dispute.pk).update(updated_at=now)
     audit_record(subject=order, actor=actor, action="refund_correct", field="refunded_amount",
-                 from_value=order.refunded_amount, to_value=order.refunded_amount - excess, reason=reason)
-    order.refunded_amount -= excess
+                 from_value=order.refunded_amount, to_value=order.refunded_amount - withdrawn, reason=reason)
+    order.refunded_amount -= withdrawn

@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 
 from tickets.choices import Role
+from tickets.views import clocks as clock_views
 
 from .factories import StoreFactory, UserFactory
 
@@ -20,6 +21,13 @@ def fast_password_hasher(settings):
     """PBKDF2 at production strength costs most of a test's time; tests only need
     passwords that check, not passwords that resist cracking."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_queue_currencies():
+    """The clocks page keeps the currencies at stake in the process; a test's rows
+    (whose ids SQLite reuses after a rollback) must not answer for the next test's."""
+    clock_views._CURRENCIES.clear()
 
 
 @pytest.fixture(autouse=True)

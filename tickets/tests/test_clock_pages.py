@@ -30,8 +30,9 @@ pytestmark = pytest.mark.django_db
 
 QUEUE = "/clocks/"
 # Session, user, nav badge, the store filter's choice checked and its options listed,
-# clocks, their tickets.
-QUEUE_QUERIES = 7
+# clocks, their tickets, the newest clock (whether the currencies at stake are known),
+# those currencies (when not), and which of them have no rate.
+QUEUE_QUERIES = 10
 # Session, user, nav badge, ticket, thread, clocks, history, the disputes' offers waiting
 # for a decision, and the template picker's templates, their texts, their effectiveness
 # and the ticket's dispute.
@@ -181,6 +182,21 @@ def test_queue_ranks_other_currencies_by_their_rate_and_names_those_without_one(
     assert "EUR 100.00<br><small>≈ USD 110.00</small>" in html
     assert "No exchange rate into USD for GBP" in html
     assert 'GBP 900.00<br><small class="warn">no rate into USD</small>' in html
+
+
+def test_a_currency_without_a_rate_is_named_even_when_its_clocks_rank_past_the_page(agent_client, store, settings,
+                                                                                     monkeypatch, at_t0):
+    settings.DESK_CURRENCY = "USD"
+    monkeypatch.setattr(clock_views, "QUEUE_LIMIT", 2)
+    for hours in (3, 4):
+        ClockFactory(store=store, amount_at_stake=Decimal("10.00"), due_at=T0 + datetime.timedelta(hours=hours))
+    ClockFactory(store=store, amount_at_stake=Decimal("90000.00"), currency="JPY",
+                 due_at=T0 + datetime.timedelta(hours=5))
+
+    response = agent_client.get(QUEUE, {"order": "loss"})
+
+    assert all(c.currency == "USD" for c in response.context["clocks"])
+    assert "No exchange rate into USD for JPY" in page(response)
 
 
 def test_queue_filters_by_kind_store_and_state(agent_client, agent, store, other_store, at_t0):

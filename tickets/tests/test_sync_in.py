@@ -331,13 +331,17 @@ def test_the_platform_total_corrects_the_refund_a_lapse_estimated(api):
                                              updated_at="2026-11-20T12:00:00Z")])
     assert statuses(response) == ["updated"]
     dispute.refresh_from_db()
-    assert list(dispute.refunds.values_list("amount", "source")) == [(Decimal("25.00"), "clock_lapse")]
+    # The platform's figure replaces the estimate: withdrawn (kept for the ERP), and its own refund recorded.
+    refunds = list(dispute.refunds.order_by("pk").values_list("amount", "source", "reason", "withdrawn_at",
+                                                              "refunded_at"))
+    assert [(amount, source, reason, bool(gone)) for amount, source, reason, gone, _at in refunds] == [
+        (Decimal("30.00"), "clock_lapse", "dispute_lost", True), (Decimal("25.00"), "platform", "dispute_lost", False)]
+    assert refunds[1][4] == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)  # the platform's time, not the lapse's
     assert dispute.order.refunded_amount == Decimal("25.00")
     on_order = AuditEntry.objects.get(action="refund_correct", field="refunded_amount")
-    assert (on_order.from_value, on_order.to_value) == ("30.00", "25.00")
-    on_refund = AuditEntry.objects.get(action="refund_correct", field="amount")
-    assert (on_refund.object_id, on_refund.from_value, on_refund.to_value) == (dispute.refunds.get().pk, "30.00",
-                                                                               "25.00")
+    assert (on_order.from_value, on_order.to_value) == ("30.00", "0.00")
+    assert AuditEntry.objects.filter(action="refund_withdraw", object_id=refunds and dispute.refunds.order_by(
+        "pk").first().pk).exists()
 
 
 def test_the_platform_can_overrule_the_outcome_a_lapse_made_the_desk_record(api):
@@ -453,6 +457,20 @@ def test_order_times_out_of_sequence_are_an_error_on_the_later_one(api):
     assert (first["status"], list(first["errors"])) == ("error", ["paid_at"])
     assert (second["status"], list(second["errors"])) == ("error", ["delivered_at"])
     assert not Order.objects.exists()
+
+
+def test_an_order_update_is_checked_against_its_stored_times_and_disputes(api):
+    api("orders", [order_item(placed_at="2026-11-01T08:00:00Z", paid_at="2026-11-01T08:05:00Z")])
+    api("disputes", [dispute_item(opened_at="2026-11-10T08:00:00Z")])
+
+    late_placed = api("orders", [order_item(placed_at="2026-11-15T08:00:00Z", paid_at=None)]).json()["results"][0]
+    early_ship = api("orders", [order_item(shipped_at="2026-10-01T08:00:00Z")]).json()["results"][0]
+
+    assert (late_placed["status"], list(late_placed["errors"])) == ("error", ["placed_at"])
+    assert (early_ship["status"], list(early_ship["errors"])) == ("error", ["shipped_at"])
+    order = Order.objects.get()
+    assert (order.placed_at, order.shipped_at) == (dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC), None)
+    assert statuses(api("orders", [order_item(shipped_at="2026-11-02T08:00:00Z")])) == ["updated"]
 
 
 def test_a_dispute_for_an_unknown_order_or_missing_fields_is_an_error(api):

@@ -270,3 +270,8 @@ def test_ticket_history_tells_when_its_clocks_started_and_were_met(agent_client,
 
     assert "First response on buyer message of" in history
     assert "Running → Met" in history
+    # The start says when it started and is due, in the store's zone, not a code and a UTC time.
+    assert "· started " in history
+    assert ", due " in history
+    assert "first_response" not in history
+    assert "+00:00" not in history

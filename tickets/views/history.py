@@ -39,6 +39,8 @@ def ticket_history(ticket: Ticket, disputes: list[Dispute], clocks=()) -> list[A
             "clock": c.get_kind_display(), "subject": c.subject_label} for c in clocks}
     entries = list(AuditEntry.objects.filter(where).select_related("actor")[:HISTORY_LIMIT])
     zone = zoneinfo.ZoneInfo(ticket.store.timezone)
+    clock_by_id = {c.pk: c for c in clocks}
+    dispute_by_id = {d.pk: d for d in disputes}
     by_type = {ct.pk: model for model, ct in types.items()}
     for entry in entries:
         model = by_type[entry.content_type_id]
@@ -49,6 +51,17 @@ def ticket_history(ticket: Ticket, disputes: list[Dispute], clocks=()) -> list[A
         entry.from_label = labels.get(entry.from_value) or _value(model, entry.field, entry.from_value, zone)
         entry.to_label = labels.get(entry.to_value) or _value(model, entry.field, entry.to_value, zone)
         entry.reason_label = _reason(entry.reason)
+        if model is Clock and entry.action == "clock_start" and entry.object_id in clock_by_id:
+            # The stored reason is a code and a UTC time: say it from the clock, in the store's zone.
+            clock = clock_by_id[entry.object_id]
+            entry.reason_label = _("started %(start)s, due %(due)s") % {
+                "start": _local(clock.started_at, zone), "due": _local(clock.due_at, zone)}
+        elif model is Dispute and entry.action == "create" and entry.object_id in dispute_by_id:
+            d = dispute_by_id[entry.object_id]
+            entry.reason_label = _("%(family)s, %(reason)s: %(solution)s, %(currency)s %(amount)s") % {
+                "family": d.get_family_display(), "reason": d.get_reason_display(),
+                "solution": d.get_requested_solution_display(), "currency": d.currency,
+                "amount": d.requested_amount}
         entry.actor_name = _actor(entry)
     return entries
 
@@ -68,6 +81,10 @@ def _field_name(model, field: str) -> str:
         return ""
 
 
+def _local(moment, zone) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
 def _value(model, field: str, value: str, zone) -> str:
     """A stored time (ISO text) as the page writes times: to the minute, in the store's zone."""
     try:
@@ -76,7 +93,7 @@ def _value(model, field: str, value: str, zone) -> str:
         is_time = False
     if is_time and value:
         try:
-            return f"{dt.datetime.fromisoformat(value).astimezone(zone):%Y-%m-%d %H:%M}"
+            return _local(dt.datetime.fromisoformat(value), zone)
         except ValueError:
             return value
     return value

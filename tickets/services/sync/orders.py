@@ -238,8 +238,38 @@ def _update(item: Item, order: Order, actor) -> None:
         item.fail(field_errors(exc))
 
 
+def _stored_times_errors(data: dict, order: Order) -> dict:
+    """The item's times against the order's stored ones (and its disputes): a time
+    sent must still fall between the steps around it. Errors name the sent field."""
+    merged = {name: data.get(name, getattr(order, name)) for name in TIMESTAMPS}
+    errors = {}
+    for index, name in enumerate(TIMESTAMPS):
+        moment = data.get(name)
+        if moment is None:
+            continue
+        before = [(merged[e], e) for e in TIMESTAMPS[:index] if merged[e] is not None and moment < merged[e]]
+        after = [(merged[e], e) for e in TIMESTAMPS[index + 1:] if merged[e] is not None and moment > merged[e]]
+        if before:
+            at, other = max(before)
+            errors[name] = [_("Earlier than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
+        elif after:
+            at, other = min(after)
+            errors[name] = [_("Later than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
+    placed = [data[n] for n in ("placed_at", "paid_at") if data.get(n) is not None]
+    if placed:
+        opened = order.disputes.order_by("opened_at").values_list("opened_at", "external_id").first()
+        if opened and min(placed) > opened[0]:
+            name = "placed_at" if data.get("placed_at") is not None else "paid_at"
+            errors.setdefault(name, [_("Later than the opening of dispute %(id)s (%(time)s).") % {
+                "id": opened[1], "time": time_label(opened[0])}])
+    return errors
+
+
 def _apply(item: Item, order: Order, actor) -> None:
     data = item.data
+    errors = _stored_times_errors(data, order)
+    if errors:
+        raise ValidationError(errors)
     changes = field_changes(item, order, COLUMNS)
     if "total" in changes and changes["total"] < order.refunded_amount:
         raise ValidationError({"total": _("%(refunded)s %(currency)s has already been refunded on this order.") % {
