@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import ExchangeRate
-from tickets.services.rates import rate_set
+from tickets.services.rates import RATE_OF_DESK_CURRENCY, rate_set
 
 from .base import REASON_LABEL, ServiceAdminMixin
 
@@ -23,8 +23,7 @@ class ExchangeRateForm(forms.ModelForm):
     def clean_currency(self):
         currency = (self.cleaned_data.get("currency") or "").strip().upper()
         if currency == settings.DESK_CURRENCY:
-            raise ValidationError(_("%(currency)s is the desk currency: its rate is always 1."),
-                                  params={"currency": currency})
+            raise ValidationError(RATE_OF_DESK_CURRENCY, params={"currency": currency})
         return currency
 
 

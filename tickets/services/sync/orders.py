@@ -56,21 +56,7 @@ LINE = Shape("SyncOrderLine", {
 TIMESTAMPS = ("placed_at", "paid_at", "shipped_at", "delivered_at", "completed_at")
 
 
-def _times_in_order(data: dict) -> dict:
-    """An order is paid after it is placed, shipped after that, and so on: a time
-    earlier than one of the steps before it is an error on that time."""
-    errors = {}
-    for later_index, later in enumerate(TIMESTAMPS):
-        if data.get(later) is None:
-            continue
-        earlier = [(data[e], e) for e in TIMESTAMPS[:later_index] if data.get(e) is not None and data[later] < data[e]]
-        if earlier:
-            at, name = max(earlier)
-            errors[later] = [_("Earlier than %(field)s (%(time)s).") % {"field": name, "time": time_label(at)}]
-    return errors
-
-
-ORDER = Shape("SyncOrder", check=_times_in_order, fields={
+ORDER = Shape("SyncOrder", check=lambda data: _times_errors(data), fields={
     "store": Text(40, required=True, help_text="The store's code."),
     "order_number": Text(64, required=True, help_text="The marketplace's order number."),
     "status": Choice(OrderStatus, help_text="Where the order is now; paid when left out on a new order."),
@@ -238,10 +224,12 @@ def _update(item: Item, order: Order, actor) -> None:
         item.fail(field_errors(exc))
 
 
-def _stored_times_errors(data: dict, order: Order) -> dict:
-    """The item's times against the order's stored ones (and its disputes): a time
-    sent must still fall between the steps around it. Errors name the sent field."""
-    merged = {name: data.get(name, getattr(order, name)) for name in TIMESTAMPS}
+def _times_errors(data: dict, order: Order | None = None) -> dict:
+    """An order is paid after it is placed, shipped after that, and so on: each time
+    the item sends must fall between the steps around it, whether the item or the
+    stored order (and its disputes, opened after it was placed) gives them. Errors
+    name the field the item sent."""
+    merged = {name: data.get(name, getattr(order, name, None)) for name in TIMESTAMPS}
     errors = {}
     for index, name in enumerate(TIMESTAMPS):
         moment = data.get(name)
@@ -252,9 +240,11 @@ def _stored_times_errors(data: dict, order: Order) -> dict:
         if before:
             at, other = max(before)
             errors[name] = [_("Earlier than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
-        elif after:
+        elif after and order is not None:  # within one item, the later field already says it
             at, other = min(after)
             errors[name] = [_("Later than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
+    if order is None:
+        return errors
     placed = [data[n] for n in ("placed_at", "paid_at") if data.get(n) is not None]
     if placed:
         opened = order.disputes.order_by("opened_at").values_list("opened_at", "external_id").first()
@@ -267,7 +257,7 @@ def _stored_times_errors(data: dict, order: Order) -> dict:
 
 def _apply(item: Item, order: Order, actor) -> None:
     data = item.data
-    errors = _stored_times_errors(data, order)
+    errors = _times_errors(data, order)
     if errors:
         raise ValidationError(errors)
     changes = field_changes(item, order, COLUMNS)
