@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import currency_check, currency_field
 
+RATE_NOT_POSITIVE = _("A rate must be more than zero.")
+
 
 def positive_rate(value) -> None:
     if value is not None and value <= 0:
-        raise ValidationError(_("A rate must be more than zero."), code="min_value")
+        raise ValidationError(RATE_NOT_POSITIVE, code="min_value")
 
 
 class ExchangeRate(models.Model):

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import ExchangeRate
 from tickets.models.base import currency_validator
+from tickets.models.rates import RATE_NOT_POSITIVE
 
 from .audit import audit_record
 
-RATE_NOT_POSITIVE = _("A rate must be more than zero.")  # as the model's validator says
 RATE_OF_DESK_CURRENCY = _("%(currency)s is the desk currency: its rate is always 1.")
 
 

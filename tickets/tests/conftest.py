@@ -8,6 +8,7 @@ ways of seeing every store.
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import translation
 
 from tickets.choices import Role
@@ -90,4 +91,21 @@ def admin_user(db):
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def staff_supervisor(supervisor):
+    """The supervisor of ``store`` with every model permission of the desk."""
+    supervisor.is_staff = True
+    supervisor.save(update_fields=["is_staff"])
+    supervisor.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["tickets", "templates_lib"])
+    )
+    return supervisor
+
+
+@pytest.fixture
+def supervisor_client(client, staff_supervisor):
+    client.force_login(staff_supervisor)
     return client

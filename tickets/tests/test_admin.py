@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -168,23 +168,6 @@ def world(store, other_store, admin_user, settings, tmp_path):
     TicketFactory(store=other_store, subject="Other store's parcel")
     make_delivery(store)  # a webhook subscription, event, delivery and attempt
     return {"ticket": ticket, "order": order, "dispute": dispute, "clock": clock}
-
-
-@pytest.fixture
-def staff_supervisor(supervisor):
-    """The supervisor of ``store`` with every model permission of the desk."""
-    supervisor.is_staff = True
-    supervisor.save(update_fields=["is_staff"])
-    supervisor.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["tickets", "templates_lib"])
-    )
-    return supervisor
-
-
-@pytest.fixture
-def supervisor_client(client, staff_supervisor):
-    client.force_login(staff_supervisor)
-    return client
 
 
 # Every page -----------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -16,15 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def desk_in_dollars(settings):
     settings.DESK_CURRENCY = "USD"
-
-
-@pytest.fixture
-def supervisor_client(client, supervisor):
-    supervisor.is_staff = True
-    supervisor.save(update_fields=["is_staff"])
-    supervisor.user_permissions.set(Permission.objects.filter(content_type__app_label="tickets"))
-    client.force_login(supervisor)
-    return client
 
 
 def test_setting_a_rate_twice_changes_it_and_audits_both(supervisor):

@@ -30,7 +30,6 @@ from tickets.models import Clock, Dispute, Order
 from ..disputes import (
     STEP_TIME,
     dispute_open,
-    dispute_opening_check,
     dispute_outcome_correct,
     dispute_resolved_by_lapse,
     dispute_seller_responded,
@@ -105,7 +104,6 @@ def _create(item: Item, actor) -> None:
         raise ValidationError({"currency": [_("The dispute must be in the order's currency (%(currency)s).") % {
             "currency": order.currency}]})
     # Checked on the dispute as it will open, before the ticket or anything else is written.
-    dispute_opening_check(order=order, opened_at=data["opened_at"])
     opening = Dispute(opened_at=data["opened_at"])
     answered_at, steps, _correction = _plan(item, opening)
     dispute_times_check(dispute=opening, answered_at=answered_at, steps=steps)

@@ -56,7 +56,38 @@ LINE = Shape("SyncOrderLine", {
 TIMESTAMPS = ("placed_at", "paid_at", "shipped_at", "delivered_at", "completed_at")
 
 
-ORDER = Shape("SyncOrder", check=lambda data: _times_errors(data), fields={
+def _times_errors(data: dict, order: Order | None = None) -> dict:
+    """An order is paid after it is placed, shipped after that, and so on: each time
+    the item sends must fall between the steps around it, whether the item or the
+    stored order (and its disputes, opened after it was placed) gives them. Errors
+    name the field the item sent."""
+    merged = {name: data.get(name, getattr(order, name, None)) for name in TIMESTAMPS}
+    errors = {}
+    for index, name in enumerate(TIMESTAMPS):
+        moment = data.get(name)
+        if moment is None:
+            continue
+        before = [(merged[e], e) for e in TIMESTAMPS[:index] if merged[e] is not None and moment < merged[e]]
+        after = [(merged[e], e) for e in TIMESTAMPS[index + 1:] if merged[e] is not None and moment > merged[e]]
+        if before:
+            at, other = max(before)
+            errors[name] = [_("Earlier than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
+        elif after and order is not None:  # within one item, the later field already says it
+            at, other = min(after)
+            errors[name] = [_("Later than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
+    if order is None:
+        return errors
+    placed = [data[n] for n in ("placed_at", "paid_at") if data.get(n) is not None]
+    if placed:
+        opened = order.disputes.order_by("opened_at").values_list("opened_at", "external_id").first()
+        if opened and min(placed) > opened[0]:
+            name = "placed_at" if data.get("placed_at") is not None else "paid_at"
+            errors.setdefault(name, [_("Later than the opening of dispute %(id)s (%(time)s).") % {
+                "id": opened[1], "time": time_label(opened[0])}])
+    return errors
+
+
+ORDER = Shape("SyncOrder", check=_times_errors, fields={
     "store": Text(40, required=True, help_text="The store's code."),
     "order_number": Text(64, required=True, help_text="The marketplace's order number."),
     "status": Choice(OrderStatus, help_text="Where the order is now; paid when left out on a new order."),
@@ -222,37 +253,6 @@ def _update(item: Item, order: Order, actor) -> None:
             item.result.status = UPDATED
     except ValidationError as exc:
         item.fail(field_errors(exc))
-
-
-def _times_errors(data: dict, order: Order | None = None) -> dict:
-    """An order is paid after it is placed, shipped after that, and so on: each time
-    the item sends must fall between the steps around it, whether the item or the
-    stored order (and its disputes, opened after it was placed) gives them. Errors
-    name the field the item sent."""
-    merged = {name: data.get(name, getattr(order, name, None)) for name in TIMESTAMPS}
-    errors = {}
-    for index, name in enumerate(TIMESTAMPS):
-        moment = data.get(name)
-        if moment is None:
-            continue
-        before = [(merged[e], e) for e in TIMESTAMPS[:index] if merged[e] is not None and moment < merged[e]]
-        after = [(merged[e], e) for e in TIMESTAMPS[index + 1:] if merged[e] is not None and moment > merged[e]]
-        if before:
-            at, other = max(before)
-            errors[name] = [_("Earlier than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
-        elif after and order is not None:  # within one item, the later field already says it
-            at, other = min(after)
-            errors[name] = [_("Later than %(field)s (%(time)s).") % {"field": other, "time": time_label(at)}]
-    if order is None:
-        return errors
-    placed = [data[n] for n in ("placed_at", "paid_at") if data.get(n) is not None]
-    if placed:
-        opened = order.disputes.order_by("opened_at").values_list("opened_at", "external_id").first()
-        if opened and min(placed) > opened[0]:
-            name = "placed_at" if data.get("placed_at") is not None else "paid_at"
-            errors.setdefault(name, [_("Later than the opening of dispute %(id)s (%(time)s).") % {
-                "id": opened[1], "time": time_label(opened[0])}])
-    return errors
 
 
 def _apply(item: Item, order: Order, actor) -> None:
